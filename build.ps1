@@ -1,0 +1,280 @@
+# build.ps1 — builds, boots, tests and measures the kernel.
+#
+#   dotnet tool restore && dotnet pwsh build.ps1 [task] [options]
+#
+# Tasks: build (default: kernel ELF), iso (bootable hybrid BIOS+UEFI ISO), run (boot the ISO in
+# QEMU with the serial console on this terminal), test (every test; ends with 'N passed, N failed'),
+# bench (figures, not pass/fail), clean. Every task installs what it is missing first.
+#
+# The chain: dotnet build (freestanding assemblies against Kernel.CoreLib) -> ILC (NativeAOT,
+# --nativelib, x86-64 baseline) -> NASM (boot stub, interrupt stubs, arch helpers) -> GNU ld
+# (linked twice: the second link embeds the symbol table the panic screen uses) -> grub-mkrescue.
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'iso', 'run', 'test', 'bench', 'clean')]
+    [string]$Task = 'build',
+    [switch]$Vga,            # run: show the VGA window (PS/2 keyboard input) besides serial
+    [switch]$Uefi,           # run: boot through OVMF instead of the BIOS
+    [int]$MemoryMiB = 512,   # run: guest RAM
+    [string]$Filter          # test: passed to dotnet test --filter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$Artifacts = Join-Path $Root 'artifacts'
+$Obj = Join-Path $Artifacts 'obj'
+$Elf = Join-Path $Artifacts 'kernel.elf'
+$Iso = Join-Path $Root 'iso/kernel.iso'
+$Ovmf = '/usr/share/ovmf/OVMF.fd'
+
+function Write-Step([string]$name, [double]$seconds) {
+    Write-Host ('build: {0,-34} {1,6:0.00} s' -f $name, $seconds)
+}
+
+function Invoke-Step([string]$name, [scriptblock]$body) {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    & $body
+    Write-Step $name $sw.Elapsed.TotalSeconds
+}
+
+# Runs a native command; stops the build with its output when it fails.
+function Invoke-Native([string]$exe, [string[]]$arguments) {
+    $output = & $exe @arguments 2>&1
+    if ($LASTEXITCODE -ne 0) {
+        $output | ForEach-Object { Write-Host $_ }
+        throw "$exe failed with exit code $LASTEXITCODE"
+    }
+    return $output
+}
+
+# Debian packages the kernel build and tests need, by the file that proves each is installed.
+$Packages = [ordered]@{
+    'nasm'             = '/usr/bin/nasm'
+    'qemu-system-x86'  = '/usr/bin/qemu-system-x86_64'
+    'grub-pc-bin'      = '/usr/lib/grub/i386-pc/multiboot2.mod'
+    'grub-efi-amd64-bin' = '/usr/lib/grub/x86_64-efi/multiboot2.mod'
+    'grub-common'      = '/usr/bin/grub-mkrescue'
+    'xorriso'          = '/usr/bin/xorriso'
+    'mtools'           = '/usr/bin/mformat'
+    'ovmf'             = $Ovmf
+    'binutils'         = '/usr/bin/ld'
+}
+
+function Install-Prerequisites {
+    $missing = @($Packages.Keys | Where-Object { -not (Test-Path $Packages[$_]) })
+    if ($missing.Count -eq 0) { return }
+    $list = $missing -join ' '
+    if ((& id -u) -ne '0') {
+        Write-Host "build: missing Debian packages: $list"
+        Write-Host "build: install them with:"
+        Write-Host "  sudo apt-get update && sudo apt-get install -y $list"
+        throw 'missing packages'
+    }
+    Invoke-Step "apt-get install $list" {
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native 'apt-get' @('update', '-q') | Out-Null
+        Invoke-Native 'apt-get' (@('install', '-y', '-q') + $missing) | Out-Null
+    }
+}
+
+# The ILC the SDK chooses: restore a NativeAOT stub project and read the package path from it.
+function Get-Ilc {
+    $project = Join-Path $Root 'tools/IlcLocator/IlcLocator.csproj'
+    $assets = Join-Path $Root 'tools/IlcLocator/obj/project.assets.json'
+    if (-not (Test-Path $assets)) {
+        Invoke-Step 'restore ILCompiler' { Invoke-Native 'dotnet' @('restore', $project, '-v', 'q') | Out-Null }
+    }
+    $json = Get-Content $assets -Raw | ConvertFrom-Json
+    $key = $json.libraries.PSObject.Properties.Name |
+        Where-Object { $_ -like 'runtime.linux-x64.Microsoft.DotNet.ILCompiler/*' } | Select-Object -First 1
+    if (-not $key) { throw 'ILCompiler package not found in the restore output' }
+    $folder = $json.packageFolders.PSObject.Properties.Name | Select-Object -First 1
+    $ilc = Join-Path $folder ($json.libraries.$key.path) 'tools/ilc'
+    if (-not (Test-Path $ilc)) { throw "ilc not found at $ilc" }
+    return $ilc
+}
+
+# Text symbols of the linked kernel as the panic screen's table:
+#   u32 count, u32 reserved, then count x {u64 address, u32 name offset, u32 name length},
+#   then the names (ASCII). Sorted by address (nm -n).
+function Write-SymbolTable([string]$elf, [string]$out) {
+    $lines = Invoke-Native 'nm' @('-n', '--defined-only', $elf)
+    $syms = [Collections.Generic.List[object]]::new()
+    foreach ($line in $lines) {
+        $parts = "$line".Split(' ', 3)
+        if ($parts.Count -ne 3 -or ($parts[1] -ne 't' -and $parts[1] -ne 'T')) { continue }
+        $syms.Add(@([Convert]::ToUInt64($parts[0], 16), $parts[2]))
+    }
+    $names = [IO.MemoryStream]::new()
+    $table = [IO.MemoryStream]::new()
+    $w = [IO.BinaryWriter]::new($table)
+    $w.Write([uint32]$syms.Count); $w.Write([uint32]0)
+    foreach ($s in $syms) {
+        $bytes = [Text.Encoding]::ASCII.GetBytes($s[1])
+        $w.Write([uint64]$s[0]); $w.Write([uint32]$names.Length); $w.Write([uint32]$bytes.Length)
+        $names.Write($bytes, 0, $bytes.Length)
+    }
+    $names.WriteTo($table)
+    [IO.File]::WriteAllBytes($out, $table.ToArray())
+    return $syms.Count
+}
+
+function Build-Kernel {
+    Install-Prerequisites
+    New-Item -ItemType Directory -Force -Path $Obj | Out-Null
+    $ilc = Get-Ilc
+    Invoke-Step 'dotnet build (freestanding)' {
+        Invoke-Native 'dotnet' @('build', (Join-Path $Root 'src/Kernel/Kernel.csproj'), '-c', 'Release', '-v', 'q', '-nologo', '-clp:ErrorsOnly') | Out-Null
+    }
+    $bin = Join-Path $Root 'src/Kernel/bin/Release'
+    $inputs = @('Kernel.dll', 'Kernel.CoreLib.dll') + @(Get-ChildItem $bin -Filter 'Kernel.*.dll' |
+        Where-Object { $_.Name -notin @('Kernel.CoreLib.dll') } | ForEach-Object { $_.Name })
+    $inputs = $inputs | Select-Object -Unique | ForEach-Object { Join-Path $bin $_ }
+    Invoke-Step 'ilc (NativeAOT, x86-64 baseline)' {
+        Invoke-Native $ilc (@($inputs) + @('--systemmodule:Kernel.CoreLib', '--targetos:linux', '--targetarch:x64',
+            '-O', '--nativelib', '--instruction-set:x86-64', '-o', (Join-Path $Obj 'kernel.o'),
+            "--map:$(Join-Path $Obj 'kernel.map')")) | Out-Null
+    }
+    $boot = Join-Path $Root 'src/Kernel/Boot'
+    $asmObjects = @()
+    Invoke-Step 'nasm (boot, isr, arch)' {
+        foreach ($name in @('boot', 'isr', 'arch')) {
+            $o = Join-Path $Obj "$name.o"
+            Invoke-Native 'nasm' @('-f', 'elf64', '-o', $o, (Join-Path $boot "$name.asm")) | Out-Null
+        }
+    }
+    $asmObjects = @('boot', 'isr', 'arch') | ForEach-Object { Join-Path $Obj "$_.o" }
+    $ldArgs = @('-n', '-z', 'max-page-size=0x1000', '--no-warn-rwx-segments', '-T', (Join-Path $boot 'linker.ld'))
+    $objects = @($asmObjects) + @(Join-Path $Obj 'kernel.o')
+    Invoke-Step 'ld (twice: symbols for backtraces)' {
+        $first = Join-Path $Obj 'kernel.nosyms.elf'
+        Invoke-Native 'ld' ($ldArgs + @('-o', $first) + $objects) | Out-Null
+        $symBin = Join-Path $Obj 'ksyms.bin'
+        $count = Write-SymbolTable $first $symBin
+        $symObj = Join-Path $Obj 'ksyms.o'
+        Push-Location $Obj
+        try {
+            Invoke-Native 'objcopy' @('-I', 'binary', '-O', 'elf64-x86-64', '--rename-section', '.data=.ksyms,alloc,load,readonly,data,contents', 'ksyms.bin', 'ksyms.o') | Out-Null
+        } finally { Pop-Location }
+        Invoke-Native 'ld' ($ldArgs + @('-o', $Elf) + $objects + @($symObj)) | Out-Null
+        # The symbol table is only right if the second link moved no code.
+        $a = (Invoke-Native 'nm' @('-n', $first)) | Where-Object { $_ -match ' [tT] ' }
+        $b = (Invoke-Native 'nm' @('-n', $Elf)) | Where-Object { $_ -match ' [tT] ' }
+        if (($a -join "`n") -ne ($b -join "`n")) { throw 'the second link moved code: symbol table would be wrong' }
+        Write-Host "build: $count symbols embedded"
+    }
+    Invoke-Native 'grub-file' @('--is-x86-multiboot2', $Elf) | Out-Null
+    Invoke-Native 'grub-file' @('--is-x86-multiboot', $Elf) | Out-Null
+}
+
+function Build-Iso {
+    Build-Kernel
+    Invoke-Step 'grub-mkrescue (BIOS + UEFI)' {
+        $dir = Join-Path $Artifacts 'isoroot'
+        Remove-Item -Recurse -Force $dir -ErrorAction SilentlyContinue
+        New-Item -ItemType Directory -Force -Path (Join-Path $dir 'boot/grub') | Out-Null
+        Copy-Item $Elf (Join-Path $dir 'boot/kernel.elf')
+        Copy-Item (Join-Path $Root 'iso/grub.cfg') (Join-Path $dir 'boot/grub/grub.cfg')
+        Invoke-Native 'grub-mkrescue' @('-o', $Iso, $dir) | Out-Null
+    }
+    Write-Host "build: $Iso"
+}
+
+function Get-QemuArgs([string]$mode, [int]$memory) {
+    $qa = @('-m', "${memory}M", '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04')
+    switch ($mode) {
+        'kernel' { $qa += @('-kernel', $Elf) }
+        'uefi' { $qa += @('-bios', $Ovmf, '-cdrom', $Iso) }
+        default { $qa += @('-cdrom', $Iso) }
+    }
+    return $qa
+}
+
+function Start-Run {
+    Build-Iso
+    $mode = if ($Uefi) { 'uefi' } else { 'iso' }
+    $qemuArgs = Get-QemuArgs $mode $MemoryMiB
+    # Serial and the QEMU monitor share this terminal: Ctrl-C goes to the kernel, Ctrl-A X quits.
+    $qemuArgs += @('-chardev', 'stdio,id=con,signal=off,mux=on', '-serial', 'chardev:con', '-mon', 'chardev=con')
+    if (-not $Vga) { $qemuArgs += @('-display', 'none') }
+    Write-Host 'build: booting (Ctrl-A X quits QEMU)'
+    & qemu-system-x86_64 @qemuArgs
+}
+
+# Boot time: QEMU start to the first prompt on serial, median of 5, from the ISO and from -kernel.
+function Measure-Boot([string]$mode) {
+    $times = @()
+    for ($i = 0; $i -lt 5; $i++) {
+        $psi = [Diagnostics.ProcessStartInfo]::new('qemu-system-x86_64')
+        foreach ($a in (Get-QemuArgs $mode 512) + @('-serial', 'stdio', '-display', 'none', '-monitor', 'none')) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardInput = $true; $psi.UseShellExecute = $false
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $p = [Diagnostics.Process]::Start($psi)
+        $seen = ''
+        $buffer = [char[]]::new(4096)
+        while ($sw.Elapsed.TotalSeconds -lt 60) {
+            $n = $p.StandardOutput.Read($buffer, 0, $buffer.Length)
+            if ($n -le 0) { break }
+            $seen += [string]::new($buffer, 0, $n)
+            if ($seen.Contains('/ # ')) { break }
+        }
+        $times += $sw.Elapsed.TotalSeconds
+        try { $p.Kill($true) } catch { }
+        $p.WaitForExit()
+        if (-not $seen.Contains('/ # ')) { throw "no prompt within 60 s ($mode boot)" }
+    }
+    $sorted = $times | Sort-Object
+    return $sorted[2]
+}
+
+function Start-Bench {
+    Build-Iso
+    $iso = Measure-Boot 'iso'
+    $kernel = Measure-Boot 'kernel'
+    Write-Host ('bench boot: iso median {0:0.000} s, -kernel median {1:0.000} s (target <= 1.0 s from the ISO; 5 boots each, TCG)' -f $iso, $kernel)
+    $mmBench = Join-Path $Root 'tests/Kernel.Mm.Bench/Kernel.Mm.Bench.csproj'
+    if (Test-Path $mmBench) {
+        & dotnet run -c Release --project $mmBench -- --filter '*'
+    }
+}
+
+# Runs every test project; prints one closing line 'N passed, N failed'.
+function Start-Test {
+    $passed = 0; $failed = 0
+    try { Build-Iso } catch { Write-Host "build: FAILED: $_"; $failed++ }
+    $projects = Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj' | Sort-Object Name
+    foreach ($project in $projects) {
+        Write-Host "test: $($project.BaseName)"
+        $testArgs = @('test', $project.FullName, '-c', 'Release', '-nologo')
+        if ($Filter) { $testArgs += @('--filter', $Filter) }
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $output = & dotnet @testArgs 2>&1
+        $output | ForEach-Object { Write-Host $_ }
+        $summary = $output | Select-String -Pattern 'Failed:\s+(\d+),\s+Passed:\s+(\d+)' | Select-Object -Last 1
+        if ($summary) {
+            $failed += [int]$summary.Matches[0].Groups[1].Value
+            $passed += [int]$summary.Matches[0].Groups[2].Value
+        } else {
+            Write-Host "test: $($project.BaseName) did not run (build error?)"
+            $failed++
+        }
+        Write-Step "test $($project.BaseName)" $sw.Elapsed.TotalSeconds
+    }
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+switch ($Task) {
+    'build' { Build-Kernel; Write-Host "build: $Elf" }
+    'iso' { Build-Iso }
+    'run' { Start-Run }
+    'test' { Start-Test }
+    'bench' { Start-Bench }
+    'clean' {
+        Remove-Item -Recurse -Force $Artifacts, $Iso -ErrorAction SilentlyContinue
+        Get-ChildItem $Root -Recurse -Directory -Include 'bin', 'obj' | Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
+        Write-Host 'build: clean'
+    }
+}

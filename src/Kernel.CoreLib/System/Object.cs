@@ -27,7 +27,7 @@ namespace System
 
         public virtual string ToString() => "object";
 
-        internal MethodTable* GetMethodTable() => m_pMethodTable;
+        public MethodTable* GetMethodTable() => m_pMethodTable;
     }
 
     public abstract class ValueType { }

@@ -138,7 +138,7 @@ namespace System
             return s;
         }
 
-        public static string Concat(string[] values)
+        public static string Concat(params string[] values)
         {
             string result = "";
             for (int i = 0; i < values.Length; i++) result = Concat(result, values[i]);

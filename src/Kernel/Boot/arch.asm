@@ -232,3 +232,43 @@ section .data
 global __security_cookie
 __security_cookie: dq 0x2f8a6c9e4b1d3057
 section .note.GNU-stack noalloc noexec nowrite progbits
+
+section .text
+; Addresses the linker script defines, for C#.
+extern __image_start, __kernel_end, __modules_start, __modules_end, __ksyms_start, __ksyms_end, __load_end
+FUNC layout_image_start
+    lea rax, [rel __image_start]
+    ret
+FUNC layout_kernel_end
+    lea rax, [rel __kernel_end]
+    ret
+FUNC layout_modules_start
+    lea rax, [rel __modules_start]
+    ret
+FUNC layout_modules_end
+    lea rax, [rel __modules_end]
+    ret
+FUNC layout_ksyms_start
+    lea rax, [rel __ksyms_start]
+    ret
+FUNC layout_ksyms_end
+    lea rax, [rel __ksyms_end]
+    ret
+FUNC layout_text_end
+    lea rax, [rel __load_end]
+    ret
+extern ist_stack_top, ist2_stack_top, boot_stack_top
+FUNC layout_ist1_top
+    lea rax, [rel ist_stack_top]
+    ret
+FUNC layout_ist2_top
+    lea rax, [rel ist2_stack_top]
+    ret
+FUNC layout_boot_stack_top
+    lea rax, [rel boot_stack_top]
+    ret
+extern isr_stub_table
+FUNC layout_isr_stub_table
+    lea rax, [rel isr_stub_table]
+    ret
+section .note.GNU-stack noalloc noexec nowrite progbits

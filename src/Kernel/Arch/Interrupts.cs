@@ -1,0 +1,34 @@
+// Where every interrupt lands (from Boot/isr.asm). CPU exceptions are kernel bugs until
+// processes exist: they end in the panic screen. IRQs go to their driver and are acknowledged.
+// Rule: nothing reached from here allocates on the managed heap (the heap is not reentrant).
+using System.Runtime;
+using Kernel.Drivers;
+
+namespace Kernel.Arch
+{
+    internal static unsafe class Interrupts
+    {
+        [RuntimeExport("interrupt_dispatch")]
+        private static void Dispatch(InterruptFrame* frame)
+        {
+            ulong vector = frame->Vector;
+            if (vector < 32)
+            {
+                Panic.Exception(frame);
+                return;
+            }
+            int irq = (int)vector - Idt.IrqBase;
+            if (irq < 0 || irq >= 16) return;
+            if (Pic.IsSpurious(irq)) return;
+            switch (irq)
+            {
+                case 0: Pit.Tick(); break;
+                case 1: Keyboard.HandleInterrupt(); break;
+                case 4: Serial.HandleInterrupt(); break;
+            }
+            Pic.EndOfInterrupt(irq);
+        }
+
+        public static void Enable() => Native.Sti();
+    }
+}

@@ -1,0 +1,53 @@
+// The kernel console: every byte goes to COM1 and to the VGA screen. "\n" is sent to serial as
+// CR LF. The Write* helpers format numbers without allocating, so the panic path can use them.
+namespace Kernel.Drivers
+{
+    internal static unsafe class Console
+    {
+        public static void Write(byte b)
+        {
+            if (b == '\n') Serial.Write((byte)'\r');
+            Serial.Write(b);
+            Vga.Write(b);
+        }
+
+        public static void Write(char c) => Write((byte)c);
+
+        public static void Write(string s)
+        {
+            if (s == null) return;
+            for (int i = 0; i < s.Length; i++) Write((byte)s[i]);
+        }
+
+        public static void WriteLine(string s) { Write(s); Write((byte)'\n'); }
+
+        public static void Write(byte* s, int length)
+        {
+            for (int i = 0; i < length; i++) Write(s[i]);
+        }
+
+        public static void WriteHex(ulong value, int digits = 16)
+        {
+            for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+            {
+                int d = (int)((value >> shift) & 0xF);
+                Write((byte)(d < 10 ? '0' + d : 'a' + d - 10));
+            }
+        }
+
+        public static void WriteDecimal(ulong value)
+        {
+            byte* digits = stackalloc byte[20];
+            int n = 0;
+            do { digits[n++] = (byte)('0' + (int)(value % 10)); value /= 10; } while (value != 0);
+            while (n > 0) Write(digits[--n]);
+        }
+
+        public static void Clear()
+        {
+            Serial.Write(0x1B); Serial.Write((byte)'['); Serial.Write((byte)'2'); Serial.Write((byte)'J');
+            Serial.Write(0x1B); Serial.Write((byte)'['); Serial.Write((byte)'H');
+            Vga.Clear();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+// Bytes typed on any console (COM1, PS/2 keyboard), in arrival order. Producers are interrupt
+// handlers, the consumer is the shell: a single-producer-at-a-time ring (interrupt gates keep
+// handlers from nesting) read with interrupts off. When full, new bytes are dropped and counted.
+using Internal.Runtime;
+using Kernel.Arch;
+
+namespace Kernel.Drivers
+{
+    internal static unsafe class InputQueue
+    {
+        private const int Capacity = 4096; // power of two
+        private static byte* s_buffer;
+        private static uint s_head, s_tail; // head: next to read; tail: next to write
+        private static ulong s_dropped;
+
+        public static ulong Dropped => s_dropped;
+
+        public static void Initialize() => s_buffer = (byte*)Heap.AllocateRaw(Capacity);
+
+        // Interrupt context.
+        public static void Put(byte b)
+        {
+            if (s_tail - s_head == Capacity) { s_dropped++; return; }
+            s_buffer[s_tail & (Capacity - 1)] = b;
+            s_tail++;
+        }
+
+        public static void Put(string s)
+        {
+            for (int i = 0; i < s.Length; i++) Put((byte)s[i]);
+        }
+
+        public static bool TryGet(out byte b)
+        {
+            IrqLock.Enter();
+            bool any = s_head != s_tail;
+            b = any ? s_buffer[s_head & (Capacity - 1)] : (byte)0;
+            if (any) s_head++;
+            IrqLock.Exit();
+            return any;
+        }
+
+        // Sleeps (hlt) until a byte arrives.
+        public static byte Get()
+        {
+            byte b;
+            while (!TryGet(out b)) Native.StiHlt();
+            return b;
+        }
+    }
+}

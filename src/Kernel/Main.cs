@@ -38,14 +38,21 @@ namespace Kernel
 
             Log.Line(string.Concat("CsKernel ", Version, " (x86_64), booted by ", BootInfo.Protocol == BootProtocol.Multiboot2 ? "Multiboot2" : "Multiboot1"));
             Log.Line(string.Concat("memory: ", (BootInfo.UsableBytes() / 1024).ToString(), " KiB usable in ", BootInfo.RangeCount.ToString(), " ranges"));
-            Log.Line(string.Concat("heap: ", (Heap.BytesFree / 1024).ToString(), " KiB"));
+            if (!Memory.PhysicalMemory.Initialize(s_heapPhys, s_heapBytes)) Panic.Fail("mm: cannot lay out the frame database");
+            Log.Line(string.Concat("mm: ", (Memory.PhysicalMemory.TotalBytes / 1024).ToString(), " KiB managed, heap ",
+                (s_heapBytes / 1024).ToString(), " KiB, frame database ", (Memory.PhysicalMemory.FrameDatabaseBytes / 1024).ToString(),
+                string.Concat(" KiB (", Mm.Page.Size.ToString(), " bytes per frame), reserve ", (Memory.PhysicalMemory.Buddy.ReserveFrames * 4).ToString(), " KiB")));
             Acpi.Initialize(BootInfo.RsdpPhys);
 
             Commands.Shell.Run();
         }
 
-        // Until the memory manager exists the heap is one region: the largest usable range above
-        // the kernel image and the boot loader's info block, inside the 4 GiB direct map.
+        // The managed heap is one arena carved out before anything else (its objects are what the
+        // rest of memory management is built from): a quarter of RAM, at least 16 MiB and at most
+        // 512 MiB, at the start of the largest usable range above the image and the boot info,
+        // inside the boot direct map.
+        private static ulong s_heapPhys, s_heapBytes;
+
         private static bool StartHeap()
         {
             ulong floor = Layout.KernelVirtToPhys(Layout.KernelEnd());
@@ -61,8 +68,14 @@ namespace Kernel
                 if (end > Layout.DirectMapSize) end = Layout.DirectMapSize;
                 if (end > start && end - start > bestLength) { bestStart = start; bestLength = end - start; }
             }
-            if (bestLength < (4UL << 20)) return false;
-            Heap.Initialize(Layout.PhysToVirt(bestStart), (nuint)bestLength);
+            ulong size = BootInfo.UsableBytes() / 4;
+            if (size < (16UL << 20)) size = 16UL << 20;
+            if (size > (512UL << 20)) size = 512UL << 20;
+            if (size > bestLength) size = bestLength & ~0xFFFUL;
+            if (size < (4UL << 20)) return false;
+            s_heapPhys = bestStart;
+            s_heapBytes = size;
+            Heap.Initialize(Layout.PhysToVirt(bestStart), (nuint)size);
             return true;
         }
 

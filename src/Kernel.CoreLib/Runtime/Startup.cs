@@ -40,19 +40,22 @@ namespace Internal.Runtime.CompilerHelpers
 
         private static byte* FollowRelative(int* p) => (byte*)p + *p;
 
-        // Each entry is a relative pointer to a cell; the cell becomes the static base object.
+        // Each entry is a relative pointer to an 8-byte cell. Before start-up the cell holds two
+        // 32-bit relative pointers (from the cell's own address): the static base's MethodTable,
+        // with Uninitialized/HasPreInitializedData in its low bits, and, at +4, the data to copy
+        // in. Afterwards the cell holds the static base object itself (a root for the collector).
         private static void InitializeStatics(byte* start, byte* end)
         {
             for (int* entry = (int*)start; entry < (int*)end; entry++)
             {
                 nint* cell = (nint*)FollowRelative(entry);
-                nint value = *cell;
+                nint value = (nint)FollowRelative((int*)cell);
                 if ((value & Uninitialized) == 0) continue;
                 MethodTable* type = (MethodTable*)(value & ~(nint)3);
                 object obj = Heap.AllocateObject(type);
                 if ((value & HasPreInitializedData) != 0)
                 {
-                    byte* data = FollowRelative((int*)(cell + 1));
+                    byte* data = FollowRelative((int*)cell + 1);
                     byte* dst = *(byte**)&obj + 8;
                     uint size = type->_uBaseSize - 16;
                     for (uint i = 0; i < size; i++) dst[i] = data[i];

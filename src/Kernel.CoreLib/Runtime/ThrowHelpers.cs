@@ -56,3 +56,14 @@ namespace System.Runtime.InteropServices
         }
     }
 }
+
+namespace Internal.Runtime.CompilerHelpers
+{
+    // ldtoken: ILC passes the address of the type or of the handle's signature blob.
+    internal static class LdTokenHelpers
+    {
+        private static System.RuntimeTypeHandle GetRuntimeTypeHandle(nint type) => new System.RuntimeTypeHandle(type);
+        private static System.RuntimeMethodHandle GetRuntimeMethodHandle(nint signature) => new System.RuntimeMethodHandle(signature);
+        private static System.RuntimeFieldHandle GetRuntimeFieldHandle(nint signature) => new System.RuntimeFieldHandle(signature);
+    }
+}

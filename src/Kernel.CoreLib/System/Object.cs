@@ -46,9 +46,9 @@ namespace System
 
     public interface IDisposable { void Dispose(); }
 
-    public struct RuntimeTypeHandle { private IntPtr _value; }
-    public struct RuntimeMethodHandle { private IntPtr _value; }
-    public struct RuntimeFieldHandle { private IntPtr _value; }
+    public struct RuntimeTypeHandle { private IntPtr _value; internal RuntimeTypeHandle(IntPtr value) { _value = value; } }
+    public struct RuntimeMethodHandle { private IntPtr _value; internal RuntimeMethodHandle(IntPtr value) { _value = value; } }
+    public struct RuntimeFieldHandle { private IntPtr _value; internal RuntimeFieldHandle(IntPtr value) { _value = value; } }
 
     public abstract class Type { }
     internal sealed class RuntimeType : Type { }

@@ -1,7 +1,7 @@
 // The kernel's virtual memory layout (set up by Boot/boot.asm; the memory-management issue
 // replaces the boot tables with its own):
 //   0x0000000000000000 .. 1 GiB      identity map, used only during boot
-//   0xFFFF800000000000 .. +4 GiB     direct map of physical memory (PhysToVirt)
+//   0xFFFF800000000000 .. +RAM       direct map of physical memory (PhysToVirt; 2 MiB pages)
 //   0xFFFFFFFF80000000 + phys        the kernel image, loaded at physical 1 MiB
 // Linker-script symbols are read through tiny assembly functions.
 using System.Runtime;
@@ -13,7 +13,12 @@ namespace Kernel.Arch
     {
         public const ulong KernelBase = 0xFFFFFFFF80000000;
         public const ulong DirectMapBase = 0xFFFF800000000000;
-        public const ulong DirectMapSize = 4UL << 30;
+        private static ulong s_directMapSize = 4UL << 30;
+
+        // Bytes of physical memory the direct map covers: 4 GiB from boot, all RAM once
+        // Memory/PhysicalMemory.cs has extended it.
+        public static ulong DirectMapSize => s_directMapSize;
+        public static void SetDirectMapSize(ulong bytes) => s_directMapSize = bytes;
 
         public static void* PhysToVirt(ulong phys) => (void*)(DirectMapBase + phys);
         public static ulong KernelVirtToPhys(ulong virt) => virt - KernelBase;

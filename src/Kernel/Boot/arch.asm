@@ -190,7 +190,7 @@ FUNC memmove
     ret
 
 ; Interface dispatch: the call site jumps here with the object in rdi and the dispatch cell in
-; r10. Save the argument registers, ask the C# resolver for the target, restore, and tail-jump.
+; r11 (ILC 10). Save the argument registers, ask the C# resolver for the target, restore, and tail-jump.
 extern interface_dispatch_resolve
 FUNC RhpInitialDynamicInterfaceDispatch
 FUNC RhpInitialInterfaceDispatch
@@ -209,7 +209,7 @@ FUNC RhpInitialInterfaceDispatch
     movdqu [rsp + 80], xmm5
     movdqu [rsp + 96], xmm6
     movdqu [rsp + 112], xmm7
-    mov rsi, r10
+    mov rsi, r11
     call interface_dispatch_resolve
     movdqu xmm0, [rsp + 0]
     movdqu xmm1, [rsp + 16]

@@ -1,31 +1,83 @@
-// PID 1's shell (temporary reader until the line editor lands).
+// PID 1's shell: reads lines through the line editor (Shell/LineEditor.cs), splits them with the
+// quoting parser (Shell/CommandLine.cs) and runs built-ins. It never exits. Nothing typed here
+// may panic the kernel (panic-test excepted): every error is a message and an exit status.
 using Kernel.Drivers;
+using Kernel.Shell;
 
 namespace Kernel.Commands
 {
-    internal static unsafe class Shell
+    // Editor output to both consoles.
+    internal sealed class ConsoleOutput : TerminalOutput
     {
+        public override void Write(char c) => Console.Write(c);
+        public override void Write(string s) => Console.Write(s);
+    }
+
+    internal static class Shell
+    {
+        private static Command[] s_commands;
+        private static int s_lastStatus;
+
+        public static Command[] Commands => s_commands;
+        public static int LastStatus => s_lastStatus;
+
         public static void Run()
         {
+            s_commands = Builtins.All();
+            string[] names = new string[s_commands.Length];
+            for (int i = 0; i < names.Length; i++) names[i] = s_commands[i].Name;
+            LineEditor editor = new LineEditor(new ConsoleOutput(), names);
             Log.StopEcho();
-            char[] line = new char[1024];
             while (true)
             {
-                Console.Write("/ # ");
-                int n = 0;
-                while (true)
-                {
-                    byte b = InputQueue.Get();
-                    if (b == '\r' || b == '\n') break;
-                    if (n < line.Length) { line[n++] = (char)b; Console.Write(b); }
-                }
-                Console.Write("\n");
-                string text = new string(line, 0, n);
-                if (text == "pf") { *(int*)0xFFFFC00000000000 = 1; }
-                else if (text == "df") Kernel.Arch.Native.TriggerDoubleFault();
-                else if (text == "poweroff") Acpi.PowerOff();
-                else { Console.Write("sh: "); Console.Write(text); Console.WriteLine(": not found"); }
+                Console.Write(Prompt());
+                string line = ReadLine(editor);
+                if (line != null) ExecuteLine(line);
             }
+        }
+
+        private static string Prompt() => "/ # ";
+
+        // One line, or null when it was cancelled or too long (after saying so).
+        private static string ReadLine(LineEditor editor)
+        {
+            while (true)
+            {
+                switch (editor.Feed(InputQueue.Get()))
+                {
+                    case EditResult.Line: return editor.Line;
+                    case EditResult.Cancelled: return null;
+                    case EditResult.TooLong:
+                        Console.WriteLine("sh: line too long");
+                        return null;
+                    case EditResult.RedrawPrompt:
+                        Console.Write(Prompt());
+                        editor.Redraw();
+                        break;
+                }
+            }
+        }
+
+        public static void ExecuteLine(string line)
+        {
+            ParsedCommand parsed = CommandLine.Parse(line);
+            if (parsed.Error != null)
+            {
+                Console.WriteLine(parsed.Error);
+                s_lastStatus = 2;
+                return;
+            }
+            if (parsed.Argc == 0) return;
+            s_lastStatus = Execute(parsed.Argv, parsed.Argc);
+        }
+
+        public static int Execute(string[] argv, int argc)
+        {
+            if (argc == 0) return 0;
+            for (int i = 0; i < s_commands.Length; i++)
+                if (s_commands[i].Name == argv[0]) return s_commands[i].Run(argv, argc);
+            Console.WriteLine(string.Concat("sh: ", argv[0], ": not found"));
+            return 127;
         }
     }
 }

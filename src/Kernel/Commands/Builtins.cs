@@ -1,0 +1,156 @@
+// The built-in commands of the boot-time shell. Each prints Linux-like messages and returns an
+// exit status; none may panic on any input (panic-test excepted, on purpose).
+using Kernel.Arch;
+using Kernel.Drivers;
+using Kernel.Shell;
+
+namespace Kernel.Commands
+{
+    internal static unsafe class Builtins
+    {
+        public static Command[] All()
+        {
+            return new Command[]
+            {
+                new Command("help", "help", "list the commands", Help),
+                new Command("echo", "echo [ARG]...", "print the arguments", Echo),
+                new Command("uname", "uname [-asnrm]", "print system information", Uname),
+                new Command("uptime", "uptime", "time since boot", Uptime),
+                new Command("clear", "clear", "clear the screen", Clear),
+                new Command("dmesg", "dmesg", "print the kernel log", Dmesg),
+                new Command("repeat", "repeat N COMMAND [ARG]...", "run a command N times", Repeat),
+                new Command("poweroff", "poweroff", "power the machine off (ACPI S5)", PowerOff),
+                new Command("reboot", "reboot", "restart the machine", Reboot),
+                new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
+                new Command("panic-test", "panic-test pf|de|ud|df", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault)", PanicTest),
+            };
+        }
+
+        private static int Help(string[] argv, int argc)
+        {
+            Command[] commands = Shell.Commands;
+            for (int i = 0; i < commands.Length; i++)
+            {
+                Console.Write(Text.PadRight(commands[i].Usage, 28));
+                Console.Write(" ");
+                Console.WriteLine(commands[i].Description);
+            }
+            return 0;
+        }
+
+        private static int Echo(string[] argv, int argc)
+        {
+            for (int i = 1; i < argc; i++)
+            {
+                if (i > 1) Console.Write(' ');
+                Console.Write(argv[i]);
+            }
+            Console.Write('\n');
+            return 0;
+        }
+
+        private static int Uname(string[] argv, int argc)
+        {
+            bool system = false, node = false, release = false, machine = false;
+            for (int i = 1; i < argc; i++)
+            {
+                string a = argv[i];
+                if (a.Length < 2 || a[0] != '-')
+                {
+                    Console.WriteLine(string.Concat("uname: extra operand '", a, "'"));
+                    return 1;
+                }
+                for (int j = 1; j < a.Length; j++)
+                {
+                    switch (a[j])
+                    {
+                        case 'a': system = node = release = machine = true; break;
+                        case 's': system = true; break;
+                        case 'n': node = true; break;
+                        case 'r': release = true; break;
+                        case 'm': machine = true; break;
+                        default:
+                            Console.WriteLine(string.Concat("uname: invalid option -- '", a.Substring(j, 1), "'"));
+                            return 1;
+                    }
+                }
+            }
+            if (!system && !node && !release && !machine) system = true;
+            string result = "";
+            if (system) result = "CsKernel";
+            if (node) result = Text.Join(result, "(none)");
+            if (release) result = Text.Join(result, Kernel.Main.Version);
+            if (machine) result = Text.Join(result, "x86_64");
+            Console.WriteLine(result);
+            return 0;
+        }
+
+        private static int Uptime(string[] argv, int argc)
+        {
+            ulong ms = Pit.UptimeMs;
+            ulong seconds = ms / 1000;
+            Console.WriteLine(string.Concat("up ", (seconds / 3600).ToString(), ":", Text.TwoDigits(seconds / 60 % 60), ":",
+                Text.TwoDigits(seconds % 60), string.Concat(" (", ms.ToString(), " ms)")));
+            return 0;
+        }
+
+        private static int Clear(string[] argv, int argc)
+        {
+            Console.Clear();
+            return 0;
+        }
+
+        private static int Dmesg(string[] argv, int argc)
+        {
+            Log.Dump();
+            return 0;
+        }
+
+        private static int Repeat(string[] argv, int argc)
+        {
+            if (argc < 3)
+            {
+                Console.WriteLine("usage: repeat N COMMAND [ARG]...");
+                return 2;
+            }
+            if (Numbers.TryParseInt(argv[1], out int count) != ParseStatus.Ok || count < 0)
+            {
+                Console.WriteLine(string.Concat("repeat: invalid count '", argv[1], "'"));
+                return 2;
+            }
+            string[] rest = new string[argc - 2];
+            for (int i = 2; i < argc; i++) rest[i - 2] = argv[i];
+            int status = 0;
+            for (int i = 0; i < count; i++) status = Shell.Execute(rest, rest.Length);
+            return status;
+        }
+
+        private static int PowerOff(string[] argv, int argc)
+        {
+            Console.WriteLine("Power down.");
+            Acpi.PowerOff();
+            Console.WriteLine("poweroff: ACPI S5 is not available on this machine");
+            return 1;
+        }
+
+        private static int Reboot(string[] argv, int argc)
+        {
+            Console.WriteLine("Restarting system.");
+            Acpi.Reboot();
+            return 1;
+        }
+
+        private static int s_zero;
+
+        private static int PanicTest(string[] argv, int argc)
+        {
+            string kind = argc == 2 ? argv[1] : "";
+            if (kind == "pf") *(int*)0xFFFFC00000000000 = 1; // nothing is mapped there
+            else if (kind == "de") return 1 / s_zero;
+            else if (kind == "ud") Native.Ud2();
+            else if (kind == "df") Native.TriggerDoubleFault();
+            Console.WriteLine("usage: panic-test pf|de|ud|df");
+            return 2;
+        }
+    }
+}

@@ -21,6 +21,9 @@ namespace Kernel.Commands
                 new Command("repeat", "repeat N COMMAND [ARG]...", "run a command N times", Repeat),
                 new Command("poweroff", "poweroff", "power the machine off (ACPI S5)", PowerOff),
                 new Command("reboot", "reboot", "restart the machine", Reboot),
+                new Command("free", "free", "memory in use and free, in KiB (like free -k)", MemoryCommands.Free),
+                new Command("meminfo", "meminfo", "where physical memory went, in pages", MemoryCommands.MemInfo),
+                new Command("memtest", "memtest", "write and check every free frame", MemoryCommands.MemTest),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
                 new Command("panic-test", "panic-test pf|de|ud|df", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault)", PanicTest),
             };

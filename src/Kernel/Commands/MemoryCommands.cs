@@ -1,0 +1,120 @@
+// free, meminfo and memtest: what physical memory is doing, in Linux's words.
+using Internal.Runtime;
+using Kernel.Arch;
+using Kernel.Drivers;
+using Kernel.Memory;
+using Kernel.Mm;
+
+namespace Kernel.Commands
+{
+    internal static unsafe class MemoryCommands
+    {
+        private const ulong PageKiB = 4;
+
+        private struct Usage
+        {
+            public ulong Anon, File, Free;
+        }
+
+        // Anonymous and page-cache frames, counted from the frame database.
+        private static Usage Count()
+        {
+            Usage u = default;
+            BuddyAllocator buddy = PhysicalMemory.Buddy;
+            FrameDatabase frames = PhysicalMemory.Frames;
+            for (uint pfn = 0; pfn < frames.Count; pfn++)
+            {
+                PageFlags f = frames.Get(pfn)->Flags;
+                if ((f & PageFlags.Anon) != 0) u.Anon++;
+                else if ((f & PageFlags.File) != 0) u.File++;
+            }
+            u.Free = buddy.FreeFrames;
+            return u;
+        }
+
+        // free: Linux's `free -k` layout, all in KiB. total = memory the kernel manages (RAM less
+        // firmware, kernel image and boot reservations); used = everything not free (heap arena
+        // included); buff/cache = page-cache pages; available = what a program could still get.
+        public static int Free(string[] argv, int argc)
+        {
+            Usage u = Count();
+            ulong total = PhysicalMemory.TotalBytes / 1024;
+            ulong free = u.Free * PageKiB;
+            ulong cache = u.File * PageKiB;
+            ulong reserve = PhysicalMemory.Buddy.ReserveFrames * PageKiB;
+            ulong used = total - free - cache;
+            ulong available = free + cache > reserve ? free + cache - reserve : 0;
+            Console.WriteLine("               total        used        free      shared  buff/cache   available");
+            Console.WriteLine(string.Concat("Mem:    ", Column(total), Column(used), Column(free),
+                string.Concat(Column(0), Column(cache), Column(available))));
+            Console.WriteLine(string.Concat("Swap:   ", Column(0), Column(0), Column(0)));
+            return 0;
+        }
+
+        private static string Column(ulong value) => Text.PadLeft(value.ToString(), 12);
+
+        private static void Row(string name, ulong pages, string note)
+        {
+            Console.WriteLine(string.Concat(Text.PadRight(name, 22), Text.PadLeft(pages.ToString(), 10), " pages  ", note));
+        }
+
+        // meminfo: the breakdown in pages.
+        public static int MemInfo(string[] argv, int argc)
+        {
+            Usage u = Count();
+            BuddyAllocator buddy = PhysicalMemory.Buddy;
+            Row("kernel image", PhysicalMemory.KernelImageBytes / 4096, "(code, data, boot stacks and tables)");
+            Row("heap arena", PhysicalMemory.HeapArenaBytes / 4096,
+                string.Concat("(", (Heap.BytesAllocated / 1024).ToString(), " KiB allocated)"));
+            Row("frame database", PhysicalMemory.FrameDatabaseBytes / 4096,
+                string.Concat("(", Page.Size.ToString(), " bytes per frame, ", PhysicalMemory.Frames.Count.ToString(), " frames)"));
+            Row("page tables", PhysicalMemory.EarlyPageTableBytes / 4096, "(direct map above 4 GiB)");
+            Row("anon", u.Anon, "");
+            Row("file", u.File, "");
+            Row("reserve", buddy.ReserveFrames, "(kernel-only)");
+            Row("free", u.Free, string.Concat("(", buddy.CachedFrames.ToString(), " in the order-0 cache)"));
+            string orders = "free blocks by order:";
+            for (int order = 0; order <= BuddyAllocator.MaxOrder; order++)
+                orders = string.Concat(orders, " ", order.ToString(), ":", buddy.FreeBlocks(order).ToString());
+            Console.WriteLine(orders);
+            Console.WriteLine("lru: active 0, inactive 0 (no user pages yet)");
+            return 0;
+        }
+
+        // memtest: takes every free frame, writes and checks a pattern unique to each frame, frees
+        // them all, and checks that the free count returned to where it started.
+        public static int MemTest(string[] argv, int argc)
+        {
+            BuddyAllocator buddy = PhysicalMemory.Buddy;
+            uint before = buddy.FreeFrames;
+            uint[] taken = new uint[before];
+            int count = 0;
+            ulong bad = 0;
+            IrqLock.Enter();
+            while (count < taken.Length && buddy.TryAlloc(0, AllocFlags.Kernel, out uint pfn)) taken[count++] = pfn;
+            IrqLock.Exit();
+            for (int i = 0; i < count; i++)
+            {
+                ulong* p = (ulong*)PhysicalMemory.FrameAddress(taken[i]);
+                ulong pattern = 0x5A5A000000000000UL ^ ((ulong)taken[i] << 12);
+                for (int w = 0; w < 512; w++) p[w] = pattern + (ulong)w;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                ulong* p = (ulong*)PhysicalMemory.FrameAddress(taken[i]);
+                ulong pattern = 0x5A5A000000000000UL ^ ((ulong)taken[i] << 12);
+                for (int w = 0; w < 512; w++) if (p[w] != pattern + (ulong)w) bad++;
+            }
+            IrqLock.Enter();
+            for (int i = 0; i < count; i++) buddy.Free(taken[i], 0);
+            IrqLock.Exit();
+            uint after = buddy.FreeFrames;
+            Console.WriteLine(string.Concat("memtest: ", count.ToString(), " frames (", ((ulong)count * 4).ToString(),
+                string.Concat(" KiB) written and checked, ", bad.ToString(), " bad words")));
+            bool ok = bad == 0 && after == before && count == (int)before;
+            Console.WriteLine(string.Concat("memtest: free frames before ", before.ToString(), ", after ", after.ToString(),
+                ok ? ": ok" : ": FAILED"));
+            return ok ? 0 : 1;
+        }
+    }
+}

@@ -17,7 +17,8 @@ param(
     [switch]$Vga,            # run: show the VGA window (PS/2 keyboard input) besides serial
     [switch]$Uefi,           # run: boot through OVMF instead of the BIOS
     [int]$MemoryMiB = 512,   # run: guest RAM
-    [string]$Filter          # test: passed to dotnet test --filter
+    [string]$Filter,         # test: passed to dotnet test --filter
+    [switch]$BootOnly        # bench: only the boot-time figures
 )
 
 $ErrorActionPreference = 'Stop'
@@ -234,6 +235,7 @@ function Start-Bench {
     $iso = Measure-Boot 'iso'
     $kernel = Measure-Boot 'kernel'
     Write-Host ('bench boot: iso median {0:0.000} s, -kernel median {1:0.000} s (target <= 1.0 s from the ISO; 5 boots each, TCG)' -f $iso, $kernel)
+    if ($BootOnly) { return }
     $mmBench = Join-Path $Root 'tests/Kernel.Mm.Bench/Kernel.Mm.Bench.csproj'
     if (Test-Path $mmBench) {
         & dotnet run -c Release --project $mmBench -- --filter '*'

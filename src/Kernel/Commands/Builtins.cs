@@ -34,7 +34,7 @@ namespace Kernel.Commands
             Command[] commands = Shell.Commands;
             for (int i = 0; i < commands.Length; i++)
             {
-                Console.Write(Text.PadRight(commands[i].Usage, 28));
+                Console.Write(Numbers.PadRight(commands[i].Usage, 28));
                 Console.Write(" ");
                 Console.WriteLine(commands[i].Description);
             }

@@ -4,6 +4,7 @@ using Kernel.Arch;
 using Kernel.Drivers;
 using Kernel.Memory;
 using Kernel.Mm;
+using Kernel.Shell;
 
 namespace Kernel.Commands
 {
@@ -51,11 +52,11 @@ namespace Kernel.Commands
             return 0;
         }
 
-        private static string Column(ulong value) => Text.PadLeft(value.ToString(), 12);
+        private static string Column(ulong value) => Numbers.PadLeft(value.ToString(), 12);
 
         private static void Row(string name, ulong pages, string note)
         {
-            Console.WriteLine(string.Concat(Text.PadRight(name, 22), Text.PadLeft(pages.ToString(), 10), " pages  ", note));
+            Console.WriteLine(string.Concat(Numbers.PadRight(name, 22), Numbers.PadLeft(pages.ToString(), 10), " pages  ", note));
         }
 
         // meminfo: the breakdown in pages.

@@ -82,7 +82,7 @@ namespace Kernel.Shell
                 if (hex)
                 {
                     if ((acc >> 60) != 0) overflow = true;
-                    acc = (acc << 4) | (ulong)d;
+                    acc = (acc << 4) | (uint)d;
                 }
                 else
                 {

@@ -24,6 +24,7 @@ namespace Kernel.Commands
                 new Command("free", "free", "memory in use and free, in KiB (like free -k)", MemoryCommands.Free),
                 new Command("meminfo", "meminfo", "where physical memory went, in pages", MemoryCommands.MemInfo),
                 new Command("memtest", "memtest", "write and check every free frame", MemoryCommands.MemTest),
+                new Command("bench", "bench mm", "measure the memory manager (rdtsc cycles)", Bench.Run),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
                 new Command("panic-test", "panic-test pf|de|ud|df", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault)", PanicTest),
             };

@@ -33,8 +33,11 @@ namespace Kernel.Arch
         [RuntimeImport("*", "layout_ist1_top")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong Ist1Top();
         [RuntimeImport("*", "layout_ist2_top")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong Ist2Top();
         [RuntimeImport("*", "layout_boot_stack_top")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong BootStackTop();
+        [RuntimeImport("*", "layout_text_end_exact")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong TextEnd();
+        [RuntimeImport("*", "layout_rodata_end")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong RodataEnd();
+        [RuntimeImport("*", "layout_boot_stack_guard")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong BootStackGuard();
         [RuntimeImport("*", "layout_isr_stub_table")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong* IsrStubTable();
 
-        public static bool IsKernelText(ulong address) => address >= ImageStart() && address < LoadEnd();
+        public static bool IsKernelText(ulong address) => address >= ImageStart() && address < TextEnd();
     }
 }

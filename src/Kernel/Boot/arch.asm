@@ -257,6 +257,16 @@ FUNC layout_ksyms_end
 FUNC layout_text_end
     lea rax, [rel __load_end]
     ret
+extern __text_end, __rodata_end, boot_stack_guard
+FUNC layout_text_end_exact
+    lea rax, [rel __text_end]
+    ret
+FUNC layout_rodata_end
+    lea rax, [rel __rodata_end]
+    ret
+FUNC layout_boot_stack_guard
+    lea rax, [rel boot_stack_guard]
+    ret
 extern ist_stack_top, ist2_stack_top, boot_stack_top
 FUNC layout_ist1_top
     lea rax, [rel ist_stack_top]

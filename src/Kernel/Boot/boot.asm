@@ -184,7 +184,9 @@ pd_low:      resb 4096
 pd_direct:   resb 4096 * 4
 page_tables_end:
 
-align 16
+align 4096
+global boot_stack_guard
+boot_stack_guard: resb 4096          ; unmapped once the kernel has its own tables
 boot_stack:  resb 64 * 1024          ; the boot CPU's kernel stack (64 KiB)
 boot_stack_top:
 ist_stack:   resb 16 * 1024          ; IST1: double fault

@@ -26,7 +26,7 @@ namespace Kernel.Commands
                 new Command("memtest", "memtest", "write and check every free frame", MemoryCommands.MemTest),
                 new Command("bench", "bench mm", "measure the memory manager (rdtsc cycles)", Bench.Run),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
-                new Command("panic-test", "panic-test pf|de|ud|df", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault)", PanicTest),
+                new Command("panic-test", "panic-test pf|de|ud|df|stack", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault, stack overflow)", PanicTest),
             };
         }
 
@@ -146,6 +146,15 @@ namespace Kernel.Commands
 
         private static int s_zero;
 
+        // Unbounded recursion: runs into the boot stack's guard page.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int Recurse(int depth)
+        {
+            byte* frame = stackalloc byte[256];
+            frame[depth & 255] = (byte)depth;
+            return Recurse(depth + 1) + frame[(depth * 7) & 255];
+        }
+
         private static int PanicTest(string[] argv, int argc)
         {
             string kind = argc == 2 ? argv[1] : "";
@@ -153,7 +162,8 @@ namespace Kernel.Commands
             else if (kind == "de") return 1 / s_zero;
             else if (kind == "ud") Native.Ud2();
             else if (kind == "df") Native.TriggerDoubleFault();
-            Console.WriteLine("usage: panic-test pf|de|ud|df");
+            else if (kind == "stack") return Recurse(1);
+            Console.WriteLine("usage: panic-test pf|de|ud|df|stack");
             return 2;
         }
     }

@@ -69,7 +69,7 @@ namespace Kernel.Commands
                 string.Concat("(", (Heap.BytesAllocated / 1024).ToString(), " KiB allocated)"));
             Row("frame database", PhysicalMemory.FrameDatabaseBytes / 4096,
                 string.Concat("(", Page.Size.ToString(), " bytes per frame, ", PhysicalMemory.Frames.Count.ToString(), " frames)"));
-            Row("page tables", PhysicalMemory.EarlyPageTableBytes / 4096, "(direct map above 4 GiB)");
+            Row("page tables", PhysicalMemory.EarlyPageTableBytes / 4096 + KernelMap.TableFrames, "(kernel image map, direct map above 4 GiB)");
             Row("anon", u.Anon, "");
             Row("file", u.File, "");
             Row("reserve", buddy.ReserveFrames, "(kernel-only)");

@@ -245,7 +245,8 @@ function Start-Bench {
 # Runs every test project; prints one closing line 'N passed, N failed'.
 function Start-Test {
     $passed = 0; $failed = 0
-    try { Build-Iso } catch { Write-Host "build: FAILED: $_"; $failed++ }
+    # The QEMU tests use the image built here (else they build it themselves).
+    try { Build-Iso; $env:KERNEL_TESTS_NO_BUILD = '1' } catch { Write-Host "build: FAILED: $_"; $failed++ }
     $projects = Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj' | Sort-Object Name
     foreach ($project in $projects) {
         Write-Host "test: $($project.BaseName)"

@@ -1,0 +1,64 @@
+// Physical memory as a user sees it: free, meminfo and memtest at several RAM sizes.
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace Kernel.Tests;
+
+public sealed class MemoryTests(ITestOutputHelper output) : KernelTest(output)
+{
+    private static (long total, long used, long free, long cache, long available) ParseFree(string text)
+    {
+        Match m = Regex.Match(text, @"Mem:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)");
+        Assert.True(m.Success, $"no Mem: row in\n{text}");
+        Assert.Contains("total        used        free      shared  buff/cache   available", text);
+        Assert.Matches(@"Swap:\s+0\s+0\s+0", text);
+        long V(int i) => long.Parse(m.Groups[i].Value);
+        return (V(1), V(2), V(3), V(5), V(6));
+    }
+
+    // memtest takes every free frame, checks a pattern and gives them back; free must show the
+    // same figures afterwards, and its total must be QEMU's -m less what firmware and the kernel
+    // keep (the low 1 MiB, firmware ranges, the image, the frame database: a few percent).
+    [Theory]
+    [InlineData(64)]
+    [InlineData(512)]
+    [InlineData(4096)]
+    public async Task Memtest_passes_and_free_returns_to_its_starting_figures(int mib)
+    {
+        QemuMachine m = await BootAsync(new QemuOptions { MemoryMiB = mib });
+        var before = ParseFree(await m.RunAsync("free"));
+        long ramKiB = mib * 1024L;
+        Assert.InRange(before.total, ramKiB * 90 / 100, ramKiB);
+        Assert.Equal(before.total, before.used + before.free + before.cache);
+        Assert.True(before.available < before.free, "available must leave the kernel's reserve out");
+
+        string memtest = await m.RunAsync("memtest", TimeSpan.FromSeconds(mib >= 4096 ? 240 : 60));
+        Assert.Matches(@"memtest: \d+ frames \(\d+ KiB\) written and checked, 0 bad words", memtest);
+        Assert.Contains(": ok", memtest);
+        Match frames = Regex.Match(memtest, @"memtest: (\d+) frames \((\d+) KiB\)");
+        Assert.Equal(before.free, long.Parse(frames.Groups[2].Value));
+
+        var after = ParseFree(await m.RunAsync("free"));
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task Meminfo_breaks_memory_down_in_pages()
+    {
+        QemuMachine m = await BootAsync();
+        string info = await m.RunAsync("meminfo");
+        foreach (string row in new[] { "kernel image", "heap arena", "frame database", "page tables", "anon", "file", "reserve", "free" })
+            Assert.Matches(new Regex($@"(?m)^{row}\s+\d+ pages"), info);
+        Assert.Matches(@"40 bytes per frame", info);
+        Assert.Matches(@"free blocks by order: 0:\d+ 1:\d+ .* 10:\d+", info);
+    }
+
+    [Fact]
+    public async Task Bench_mm_prints_cycles_per_pair()
+    {
+        QemuMachine m = await BootAsync();
+        string bench = await m.RunAsync("bench mm", TimeSpan.FromSeconds(60));
+        Assert.Matches(@"bench mm: order-0 alloc\+free \d+ cycles/pair", bench);
+        Assert.Matches(@"bench mm: order-3 alloc\+free \d+ cycles/pair", bench);
+    }
+}

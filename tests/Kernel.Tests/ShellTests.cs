@@ -1,0 +1,60 @@
+// The shell's commands as a user sees them on the serial console.
+using Xunit.Abstractions;
+
+namespace Kernel.Tests;
+
+public sealed class ShellTests(ITestOutputHelper output) : KernelTest(output)
+{
+    [Fact]
+    public async Task Help_lists_the_builtin_commands()
+    {
+        QemuMachine m = await BootAsync();
+        string[] lines = Lines(await m.RunAsync("help"));
+        string[] expected = ["help", "echo", "uname", "uptime", "clear", "dmesg", "repeat", "poweroff", "reboot", "panic-test"];
+        foreach (string name in expected)
+            Assert.True(lines.Any(l => l == name || l.StartsWith(name + " ", StringComparison.Ordinal)),
+                $"help has no line starting with '{name}':\n{string.Join('\n', lines)}");
+    }
+
+    [Fact]
+    public async Task Unknown_command_is_reported_and_the_shell_still_answers()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Equal("sh: foo: not found", await m.RunAsync("foo"));
+        Assert.Equal("still here", await m.RunAsync("echo still here"));
+    }
+
+    [Fact]
+    public async Task Echo_handles_quoting()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Equal("a  b c d e f", await m.RunAsync("echo 'a  b' \"c d\" e\\ f"));
+    }
+
+    [Fact]
+    public async Task Repeat_runs_a_command_n_times()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Equal(["hi", "hi", "hi"], Lines(await m.RunAsync("repeat 3 echo hi")));
+    }
+
+    [Fact]
+    public async Task Informational_commands_exist_and_answer()
+    {
+        QemuMachine m = await BootAsync();
+        foreach (string command in new[] { "uname -a", "uptime", "dmesg", "clear" })
+        {
+            string result = await m.RunAsync(command);
+            Assert.DoesNotContain("not found", result);
+            if (command != "clear") Assert.False(string.IsNullOrWhiteSpace(result), $"`{command}` printed nothing");
+        }
+        Assert.Equal("after clear", await m.RunAsync("echo after clear"));
+    }
+
+    [Fact]
+    public async Task Selftest_passes()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Equal("selftest: ok", Lines(await m.RunAsync("selftest", TimeSpan.FromSeconds(30))).LastOrDefault());
+    }
+}

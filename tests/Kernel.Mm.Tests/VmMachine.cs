@@ -1,0 +1,124 @@
+// Test fixture for virtual memory: a Machine with RAM (the "direct map" is the RAM block itself,
+// so physical address P is at Ram + P), a fake MMU that records TLB operations, a kernel template
+// PML4 with recognisable kernel-half entries, and an MmContext. Cpu emulates user accesses the way
+// the hardware does: walk the PTE, fault when needed, set Accessed/Dirty.
+using System;
+using System.Collections.Generic;
+using Kernel.Mm;
+
+namespace Kernel.Mm.Tests
+{
+    public sealed class FakeMmu : Mmu
+    {
+        public readonly List<ulong> Invalidated = new List<ulong>();
+        public int Flushes;
+        public override void Invalidate(ulong va) => Invalidated.Add(va);
+        public override void FlushAll() => Flushes++;
+    }
+
+    // PageEvents that counts charges and can refuse them.
+    public sealed class CountingEvents : PageEvents
+    {
+        public readonly HashSet<uint> Charged = new HashSet<uint>();
+        public int Limit = int.MaxValue;
+        public override bool TryCharge(AddressSpace mm, uint pfn)
+        {
+            if (Charged.Count >= Limit) return false;
+            if (!Charged.Add(pfn)) throw new Exception("pfn " + pfn + " charged twice");
+            return true;
+        }
+        public override void Uncharge(uint pfn)
+        {
+            if (!Charged.Remove(pfn)) throw new Exception("pfn " + pfn + " uncharged but not charged");
+        }
+    }
+
+    public sealed unsafe class VmMachine : IDisposable
+    {
+        public readonly Machine M;
+        public readonly FakeMmu Mmu = new FakeMmu();
+        public readonly uint Template;
+        public readonly MmContext Vm;
+        public readonly uint FreeAtStart;
+
+        public VmMachine(uint frames, PageEvents events = null, int lruGroups = 2)
+        {
+            M = new Machine(frames, 0, withRam: true);
+            M.Buddy.AddFreeRange(0, frames);
+            if (!M.Buddy.TryAlloc(0, AllocFlags.Kernel, out Template)) throw new Exception("no template frame");
+            ulong* t = (ulong*)(M.Ram + ((ulong)Template << 12));
+            for (int i = 0; i < 512; i++) t[i] = i < 256 ? 0 : 0x8000_0000_0000_0003UL | ((ulong)i << 12);
+            Vm = new MmContext(M.Buddy, M.Ram, Mmu, Template, lruGroups, events, M.Panics);
+            FreeAtStart = M.Buddy.FreeFrames;
+        }
+
+        public BuddyAllocator Buddy => M.Buddy;
+        public Page* Pages => M.Pages;
+        public byte* Frame(uint pfn) => M.Ram + ((ulong)pfn << 12);
+
+        public AddressSpace NewMm() => AddressSpace.Create(Vm) ?? throw new Exception("out of frames for an mm");
+
+        public void AssertHealthy()
+        {
+            M.AssertHealthy();
+            if (!Vm.Lru.Verify(out string problem)) throw new Xunit.Sdk.XunitException("Lru: " + problem);
+        }
+
+        public void Dispose() => M.Dispose();
+    }
+
+    // User-mode accesses as the CPU makes them.
+    public static unsafe class Cpu
+    {
+        // The byte at va, faulting it in first if needed; the fault's result when it fails.
+        public static FaultResult Access(VmMachine vm, AddressSpace mm, ulong va, FaultAccess access, out byte* where)
+        {
+            where = null;
+            for (int attempt = 0; attempt < 2; attempt++)
+            {
+                ulong pte = mm.Table.Lookup(va);
+                bool ok = Pte.IsPresent(pte) && Pte.Has(pte, PteFlags.User) &&
+                          (access != FaultAccess.Write || Pte.Has(pte, PteFlags.Writable)) &&
+                          (access != FaultAccess.Execute || !Pte.Has(pte, PteFlags.NoExecute));
+                if (ok)
+                {
+                    PteFlags set = PteFlags.Accessed | (access == FaultAccess.Write ? PteFlags.Dirty : 0);
+                    if ((Pte.Flags(pte) & set) != set) mm.Table.Set(va, pte | (ulong)set);
+                    where = vm.Frame(Pte.Pfn(pte)) + (va & 0xFFF);
+                    return FaultResult.Handled;
+                }
+                if (attempt == 1) throw new Exception("fault handled but the access still faults at " + va.ToString("x"));
+                FaultResult r = mm.HandleFault(va, access);
+                if (r != FaultResult.Handled) return r;
+            }
+            throw new Exception("unreachable");
+        }
+
+        public static FaultResult Write(VmMachine vm, AddressSpace mm, ulong va, byte value)
+        {
+            FaultResult r = Access(vm, mm, va, FaultAccess.Write, out byte* p);
+            if (r == FaultResult.Handled) *p = value;
+            return r;
+        }
+
+        public static FaultResult Read(VmMachine vm, AddressSpace mm, ulong va, out byte value)
+        {
+            FaultResult r = Access(vm, mm, va, FaultAccess.Read, out byte* p);
+            value = r == FaultResult.Handled ? *p : (byte)0;
+            return r;
+        }
+
+        public static byte ReadOk(VmMachine vm, AddressSpace mm, ulong va)
+        {
+            FaultResult r = Read(vm, mm, va, out byte v);
+            if (r != FaultResult.Handled) throw new Exception("read of " + va.ToString("x") + ": " + r);
+            return v;
+        }
+
+        public static void WriteOk(VmMachine vm, AddressSpace mm, ulong va, byte value)
+        {
+            FaultResult r = Write(vm, mm, va, value);
+            if (r != FaultResult.Handled) throw new Exception("write of " + va.ToString("x") + ": " + r);
+        }
+    }
+}

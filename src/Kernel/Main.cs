@@ -40,6 +40,7 @@ namespace Kernel
             Log.Line(string.Concat("memory: ", (BootInfo.UsableBytes() / 1024).ToString(), " KiB usable in ", BootInfo.RangeCount.ToString(), " ranges"));
             if (!Memory.PhysicalMemory.Initialize(s_heapPhys, s_heapBytes)) Panic.Fail("mm: cannot lay out the frame database");
             if (!Memory.KernelMap.Initialize()) Panic.Fail("mm: no memory for the kernel's page tables");
+            Memory.VirtualMemory.Initialize();
             Log.Line(string.Concat("mm: ", (Memory.PhysicalMemory.TotalBytes / 1024).ToString(), " KiB managed, heap ",
                 (s_heapBytes / 1024).ToString(), " KiB, frame database ", (Memory.PhysicalMemory.FrameDatabaseBytes / 1024).ToString(),
                 string.Concat(" KiB (", Mm.Page.Size.ToString(), " bytes per frame), reserve ", (Memory.PhysicalMemory.Buddy.ReserveFrames * 4).ToString(), " KiB")));

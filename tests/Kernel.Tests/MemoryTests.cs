@@ -60,5 +60,19 @@ public sealed class MemoryTests(ITestOutputHelper output) : KernelTest(output)
         string bench = await m.RunAsync("bench mm", TimeSpan.FromSeconds(60));
         Assert.Matches(@"bench mm: order-0 alloc\+free \d+ cycles/pair", bench);
         Assert.Matches(@"bench mm: order-3 alloc\+free \d+ cycles/pair", bench);
+        Assert.Matches(@"bench mm: demand-zero fault \d+ cycles/page", bench);
+    }
+
+    // Demand faults, copy-on-write after fork and frame accounting on the real MMU, twice (the
+    // second run shows the first left nothing behind).
+    [Fact]
+    public async Task Vmtest_faults_forks_and_returns_every_frame()
+    {
+        QemuMachine m = await BootAsync();
+        string first = await m.RunAsync("vmtest", TimeSpan.FromSeconds(30));
+        Assert.Matches(@"vmtest: ok \(64 pages faulted, fork with copy-on-write, free frames back to \d+\)", first);
+        string second = await m.RunAsync("vmtest", TimeSpan.FromSeconds(30));
+        Assert.Equal(first.Trim(), second.Trim());
+        Assert.Matches(@"lru: active 0, inactive 0", await m.RunAsync("meminfo"));
     }
 }

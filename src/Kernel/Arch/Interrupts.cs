@@ -14,6 +14,10 @@ namespace Kernel.Arch
             ulong vector = frame->Vector;
             if (vector < 32)
             {
+                if (vector == 14 && Memory.VirtualMemory.HandleUserFault(Native.ReadCr2(), frame->ErrorCode, out Mm.FaultResult _))
+                    return;
+                // Until processes exist, a user fault nothing resolves is a kernel bug too: the
+                // panic screen names the address (CR2) and the kind of access.
                 Panic.Exception(frame);
                 return;
             }

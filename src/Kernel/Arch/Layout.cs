@@ -1,8 +1,13 @@
-// The kernel's virtual memory layout (set up by Boot/boot.asm; the memory-management issue
-// replaces the boot tables with its own):
-//   0x0000000000000000 .. 1 GiB      identity map, used only during boot
-//   0xFFFF800000000000 .. +RAM       direct map of physical memory (PhysToVirt; 2 MiB pages)
-//   0xFFFFFFFF80000000 + phys        the kernel image, loaded at physical 1 MiB
+// The virtual memory layout (x86-64, 48-bit addresses):
+//   0x0000000000000000 .. 0x00007FFFFFFFFFFF   user half: one AddressSpace (mm) per process;
+//                                               page 0 is never mapped (null dereferences fault)
+//   0xFFFF800000000000 .. +RAM                  direct map of all physical memory, 2 MiB pages,
+//                                               read-write, no-execute (PhysToVirt)
+//   0xFFFFFFFF80000000 + phys                   the kernel image, loaded at physical 1 MiB, 4 KiB
+//                                               pages: text RX, rodata R, data/bss RW+NX; the
+//                                               page under each kernel stack is an unmapped guard
+// The boot stub's identity map of the first GiB is removed once kmain runs. PML4 entries
+// 256..511 (the kernel half) are created at boot and shared by every address space.
 // Linker-script symbols are read through tiny assembly functions.
 using System.Runtime;
 using System.Runtime.CompilerServices;

@@ -38,6 +38,7 @@ namespace Kernel.Commands
         {
             Console.WriteLine(string.Concat("bench mm: order-0 alloc+free ", PairCycles(0).ToString(), " cycles/pair"));
             Console.WriteLine(string.Concat("bench mm: order-3 alloc+free ", PairCycles(3).ToString(), " cycles/pair"));
+            Console.WriteLine(string.Concat("bench mm: demand-zero fault ", VmTest.FaultCycles(2048).ToString(), " cycles/page (2048 pages)"));
             return 0;
         }
     }

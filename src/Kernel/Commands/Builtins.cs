@@ -25,6 +25,7 @@ namespace Kernel.Commands
                 new Command("meminfo", "meminfo", "where physical memory went, in pages", MemoryCommands.MemInfo),
                 new Command("memtest", "memtest", "write and check every free frame", MemoryCommands.MemTest),
                 new Command("bench", "bench mm", "measure the memory manager (rdtsc cycles)", Bench.Run),
+                new Command("vmtest", "vmtest", "check demand faults and copy-on-write on the real MMU", VmTest.Run),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
                 new Command("panic-test", "panic-test pf|de|ud|df|stack", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault, stack overflow)", PanicTest),
             };

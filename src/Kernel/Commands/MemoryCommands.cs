@@ -78,7 +78,7 @@ namespace Kernel.Commands
             for (int order = 0; order <= BuddyAllocator.MaxOrder; order++)
                 orders = string.Concat(orders, " ", order.ToString(), ":", buddy.FreeBlocks(order).ToString());
             Console.WriteLine(orders);
-            Console.WriteLine("lru: active 0, inactive 0 (no user pages yet)");
+            Console.WriteLine(string.Concat("lru: active ", VirtualMemory.ActivePages().ToString(), ", inactive ", VirtualMemory.InactivePages().ToString()));
             return 0;
         }
 

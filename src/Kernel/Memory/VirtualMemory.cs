@@ -1,0 +1,72 @@
+// The kernel's side of Kernel.Mm's virtual memory: the one MmContext (frame allocator, direct
+// map, MMU operations, the template PML4 whose kernel half every address space shares, LRU
+// lists for the root and every possible container), the current address space, CR3 switching,
+// and the page-fault path for user addresses.
+// Interrupts are off whenever Kernel.Mm runs (it has no locks of its own).
+using Kernel.Arch;
+using Kernel.Mm;
+
+namespace Kernel.Memory
+{
+    // invlpg for one page, a CR3 reload for everything (no global pages are used for users).
+    internal sealed class X86Mmu : Mmu
+    {
+        public override void Invalidate(ulong va) => Native.Invlpg(va);
+        public override void FlushAll() => Native.WriteCr3(Native.ReadCr3());
+    }
+
+    internal static unsafe class VirtualMemory
+    {
+        public const int MaxContainers = 512;
+
+        private static MmContext s_context;
+        private static AddressSpace s_current;
+        private static ulong s_kernelRoot;
+
+        public static MmContext Context => s_context;
+        public static AddressSpace Current => s_current;
+
+        public static void Initialize()
+        {
+            s_kernelRoot = Native.ReadCr3() & ~0xFFFUL;
+            s_context = new MmContext(PhysicalMemory.Buddy, (byte*)Layout.DirectMapBase, new X86Mmu(),
+                FrameDatabase.PfnOf(s_kernelRoot), 1 + MaxContainers, null, new KernelPanicHandler());
+        }
+
+        // Makes mm the current address space (null: the kernel's own tables).
+        public static void Switch(AddressSpace mm)
+        {
+            IrqLock.Enter();
+            if (s_current != null) s_current.IsCurrent = false;
+            s_current = mm;
+            Native.WriteCr3(mm == null ? s_kernelRoot : mm.Table.RootPhysical);
+            if (mm != null) mm.IsCurrent = true;
+            IrqLock.Exit();
+        }
+
+        // A page fault at a user address: true when the current address space resolved it.
+        // Interrupt context (interrupts off).
+        public static bool HandleUserFault(ulong address, ulong errorCode, out FaultResult result)
+        {
+            result = FaultResult.SegmentationFault;
+            if (s_current == null || !PageTable.IsUserPage(address)) return false;
+            FaultAccess access = (errorCode & 16) != 0 ? FaultAccess.Execute : (errorCode & 2) != 0 ? FaultAccess.Write : FaultAccess.Read;
+            result = s_current.HandleFault(address, access);
+            return result == FaultResult.Handled;
+        }
+
+        public static uint ActivePages()
+        {
+            uint n = 0;
+            for (int g = 0; g < s_context.Lru.Groups; g++) n += s_context.Lru.ActiveCount(g);
+            return n;
+        }
+
+        public static uint InactivePages()
+        {
+            uint n = 0;
+            for (int g = 0; g < s_context.Lru.Groups; g++) n += s_context.Lru.InactiveCount(g);
+            return n;
+        }
+    }
+}

@@ -69,7 +69,11 @@ namespace Kernel.Commands
                 string.Concat("(", (Heap.BytesAllocated / 1024).ToString(), " KiB allocated)"));
             Row("frame database", PhysicalMemory.FrameDatabaseBytes / 4096,
                 string.Concat("(", Page.Size.ToString(), " bytes per frame, ", PhysicalMemory.Frames.Count.ToString(), " frames)"));
-            Row("page tables", PhysicalMemory.EarlyPageTableBytes / 4096 + KernelMap.TableFrames, "(kernel image map, direct map above 4 GiB)");
+            ulong userTables = 0;
+            MmRegistry registry = VirtualMemory.Context.Registry;
+            for (int i = 0; i < registry.Count; i++) userTables += registry.At(i).Table.TablePages;
+            Row("page tables", PhysicalMemory.EarlyPageTableBytes / 4096 + KernelMap.TableFrames + userTables,
+                string.Concat("(", userTables.ToString(), " in user address spaces)"));
             Row("anon", u.Anon, "");
             Row("file", u.File, "");
             Row("reserve", buddy.ReserveFrames, "(kernel-only)");

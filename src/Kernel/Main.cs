@@ -35,8 +35,10 @@ namespace Kernel
             Keyboard.Initialize();
             DropIdentityMap();
             Interrupts.Enable();
+            Tsc.Calibrate();
 
             Log.Line(string.Concat("CsKernel ", Version, " (x86_64), booted by ", BootInfo.Protocol == BootProtocol.Multiboot2 ? "Multiboot2" : "Multiboot1"));
+            Log.Line(string.Concat("tsc: ", (Tsc.CyclesPerMs / 1000).ToString(), " MHz (calibrated against the PIT)"));
             Log.Line(string.Concat("memory: ", (BootInfo.UsableBytes() / 1024).ToString(), " KiB usable in ", BootInfo.RangeCount.ToString(), " ranges"));
             if (!Memory.PhysicalMemory.Initialize(s_heapPhys, s_heapBytes)) Panic.Fail("mm: cannot lay out the frame database");
             if (!Memory.KernelMap.Initialize()) Panic.Fail("mm: no memory for the kernel's page tables");

@@ -8,6 +8,7 @@ namespace Kernel.Arch
         private static ulong s_ticks;
 
         public static ulong UptimeMs => s_ticks * 1000 / Hz;
+        public static ulong Ticks => s_ticks;
 
         public static void Initialize()
         {

@@ -1,0 +1,2 @@
+// The collector's state is static: tests run one at a time.
+[assembly: Xunit.CollectionBehavior(DisableTestParallelization = true)]

@@ -43,7 +43,8 @@ namespace Kernel
             if (!Memory.PhysicalMemory.Initialize(s_heapPhys, s_heapBytes)) Panic.Fail("mm: cannot lay out the frame database");
             if (!Memory.KernelMap.Initialize()) Panic.Fail("mm: no memory for the kernel's page tables");
             Memory.VirtualMemory.Initialize();
-            Log.Line(string.Concat("mm: ", (Memory.PhysicalMemory.TotalBytes / 1024).ToString(), " KiB managed, heap ",
+            Runtime.Collector.Start();
+            Log.Line(string.Concat("mm: ", (Memory.PhysicalMemory.TotalBytes / 1024).ToString(), " KiB managed, early arena ",
                 (s_heapBytes / 1024).ToString(), " KiB, frame database ", (Memory.PhysicalMemory.FrameDatabaseBytes / 1024).ToString(),
                 string.Concat(" KiB (", Mm.Page.Size.ToString(), " bytes per frame), reserve ", (Memory.PhysicalMemory.Buddy.ReserveFrames * 4).ToString(), " KiB")));
             Acpi.Initialize(BootInfo.RsdpPhys);
@@ -51,10 +52,11 @@ namespace Kernel
             Commands.Shell.Run();
         }
 
-        // The managed heap is one arena carved out before anything else (its objects are what the
-        // rest of memory management is built from): a quarter of RAM, at least 16 MiB and at most
-        // 512 MiB, at the start of the largest usable range above the image and the boot info,
-        // inside the boot direct map.
+        // The early arena is carved out before anything else: the objects the memory manager is
+        // built from live there, before the collector can take pages from the buddy allocator. It
+        // also holds raw runtime structures for the kernel's life. 4 MiB at the start of the
+        // largest usable range above the image and the boot info, inside the boot direct map.
+        private const ulong EarlyArenaBytes = 4UL << 20;
         private static ulong s_heapPhys, s_heapBytes;
 
         private static bool StartHeap()
@@ -72,11 +74,8 @@ namespace Kernel
                 if (end > Layout.DirectMapSize) end = Layout.DirectMapSize;
                 if (end > start && end - start > bestLength) { bestStart = start; bestLength = end - start; }
             }
-            ulong size = BootInfo.UsableBytes() / 4;
-            if (size < (16UL << 20)) size = 16UL << 20;
-            if (size > (512UL << 20)) size = 512UL << 20;
-            if (size > bestLength) size = bestLength & ~0xFFFUL;
-            if (size < (4UL << 20)) return false;
+            ulong size = EarlyArenaBytes;
+            if (size > bestLength) return false;
             s_heapPhys = bestStart;
             s_heapBytes = size;
             Heap.Initialize(Layout.PhysToVirt(bestStart), (nuint)size);

@@ -36,6 +36,7 @@ namespace Kernel.Arch
         [RuntimeImport("*", "arch_int3")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Int3();
         [RuntimeImport("*", "arch_ud2")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Ud2();
         [RuntimeImport("*", "arch_trigger_double_fault")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void TriggerDoubleFault();
+        [RuntimeImport("*", "arch_call_with_saved_registers")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void CallWithSavedRegisters(delegate*<ulong, void> function);
         [RuntimeImport("*", "arch_halt_forever")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void HaltForever();
     }
 }

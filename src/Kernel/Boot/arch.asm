@@ -282,3 +282,28 @@ FUNC layout_isr_stub_table
     lea rax, [rel isr_stub_table]
     ret
 section .note.GNU-stack noalloc noexec nowrite progbits
+
+section .text
+; arch_call_with_saved_registers(fn): pushes the callee-saved registers, then calls fn(rsp), so a
+; conservative scan from rsp upward sees every reference the callers kept in registers.
+FUNC arch_call_with_saved_registers
+    push rbp
+    mov rbp, rsp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    sub rsp, 8
+    mov rax, rdi
+    mov rdi, rsp
+    call rax
+    add rsp, 8
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+section .note.GNU-stack noalloc noexec nowrite progbits

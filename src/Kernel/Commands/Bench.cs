@@ -14,7 +14,8 @@ namespace Kernel.Commands
         public static int Run(string[] argv, int argc)
         {
             if (argc == 2 && argv[1] == "mm") return Memory();
-            Console.WriteLine("usage: bench mm");
+            if (argc == 2 && argv[1] == "gc") return GcCommands.Bench(argv, argc);
+            Console.WriteLine("usage: bench mm|gc");
             return 2;
         }
 

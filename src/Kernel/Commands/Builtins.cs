@@ -14,6 +14,8 @@ namespace Kernel.Commands
             {
                 new Command("help", "help", "list the commands", Help),
                 new Command("echo", "echo [ARG]...", "print the arguments", Echo),
+                new Command("true", "true", "do nothing, successfully", (a, n) => 0),
+                new Command("false", "false", "do nothing, unsuccessfully", (a, n) => 1),
                 new Command("uname", "uname [-asnrm]", "print system information", Uname),
                 new Command("uptime", "uptime", "time since boot", Uptime),
                 new Command("clear", "clear", "clear the screen", Clear),
@@ -24,10 +26,12 @@ namespace Kernel.Commands
                 new Command("free", "free", "memory in use and free, in KiB (like free -k)", MemoryCommands.Free),
                 new Command("meminfo", "meminfo", "where physical memory went, in pages", MemoryCommands.MemInfo),
                 new Command("memtest", "memtest", "write and check every free frame", MemoryCommands.MemTest),
-                new Command("bench", "bench mm", "measure the memory manager (rdtsc cycles)", Bench.Run),
+                new Command("gc", "gc [debug [on|off]]", "collect garbage now and report; debug: poison and verify", GcCommands.Gc),
+                new Command("gctest", "gctest [MiB]", "allocate MiB of short-lived objects and check survivors", GcCommands.GcTest),
+                new Command("bench", "bench mm|gc", "measure the memory manager or the collector", Bench.Run),
                 new Command("vmtest", "vmtest", "check demand faults and copy-on-write on the real MMU", VmTest.Run),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
-                new Command("panic-test", "panic-test pf|de|ud|df|stack", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault, stack overflow)", PanicTest),
+                new Command("panic-test", "panic-test pf|de|ud|df|stack|oom", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault, stack overflow, heap exhaustion)", PanicTest),
             };
         }
 
@@ -147,6 +151,15 @@ namespace Kernel.Commands
 
         private static int s_zero;
 
+        private sealed class Hoarded { public Hoarded Next; public byte[] Data; }
+
+        // Keeps everything it allocates until the heap runs out of memory (and panics).
+        private static int Hoard()
+        {
+            Hoarded head = null;
+            while (true) head = new Hoarded { Next = head, Data = new byte[64 * 1024] };
+        }
+
         // Unbounded recursion: runs into the boot stack's guard page.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static int Recurse(int depth)
@@ -164,7 +177,8 @@ namespace Kernel.Commands
             else if (kind == "ud") Native.Ud2();
             else if (kind == "df") Native.TriggerDoubleFault();
             else if (kind == "stack") return Recurse(1);
-            Console.WriteLine("usage: panic-test pf|de|ud|df|stack");
+            else if (kind == "oom") return Hoard();
+            Console.WriteLine("usage: panic-test pf|de|ud|df|stack|oom");
             return 2;
         }
     }

@@ -1,5 +1,6 @@
 // free, meminfo and memtest: what physical memory is doing, in Linux's words.
 using Internal.Runtime;
+using Internal.Runtime.Gc;
 using Kernel.Arch;
 using Kernel.Drivers;
 using Kernel.Memory;
@@ -34,7 +35,7 @@ namespace Kernel.Commands
         }
 
         // free: Linux's `free -k` layout, all in KiB. total = memory the kernel manages (RAM less
-        // firmware, kernel image and boot reservations); used = everything not free (heap arena
+        // firmware, kernel image and boot reservations); used = everything not free (early arena and heap
         // included); buff/cache = page-cache pages; available = what a program could still get.
         public static int Free(string[] argv, int argc)
         {
@@ -65,8 +66,11 @@ namespace Kernel.Commands
             Usage u = Count();
             BuddyAllocator buddy = PhysicalMemory.Buddy;
             Row("kernel image", PhysicalMemory.KernelImageBytes / 4096, "(code, data, boot stacks and tables)");
-            Row("heap arena", PhysicalMemory.HeapArenaBytes / 4096,
-                string.Concat("(", (Heap.BytesAllocated / 1024).ToString(), " KiB allocated)"));
+            Row("early arena", PhysicalMemory.EarlyArenaBytes / 4096,
+                string.Concat("(", (Heap.EarlyBytesAllocated / 1024).ToString(), " KiB used: boot-time objects, runtime tables)"));
+            Row("heap", GcHeap.PagesInUse + GcHeap.MetadataPages + GcHeap.CachedPages,
+                string.Concat("(collected: ", (GcHeap.BytesInUse / 1024).ToString(), " KiB in objects, ",
+                    GcHeap.MetadataPages.ToString(), " metadata pages)"));
             Row("frame database", PhysicalMemory.FrameDatabaseBytes / 4096,
                 string.Concat("(", Page.Size.ToString(), " bytes per frame, ", PhysicalMemory.Frames.Count.ToString(), " frames)"));
             ulong userTables = 0;

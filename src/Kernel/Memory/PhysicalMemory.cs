@@ -1,5 +1,5 @@
 // Physical memory at boot: builds the MemoryMap from the boot loader's ranges, reserves what is
-// taken (low 1 MiB, the kernel image and its boot page tables, the boot info, the heap arena),
+// taken (low 1 MiB, the kernel image and its boot page tables, the boot info, the early arena),
 // extends the boot direct map to all RAM, lays out the frame database (Linux's mem_map) in RAM,
 // and gives every remaining usable frame to the buddy allocator.
 //
@@ -34,9 +34,9 @@ namespace Kernel.Memory
         public static ulong KernelImageBytes => s_kernelBytes;
         public static ulong FrameDatabaseBytes => s_frameDatabaseBytes;
         public static ulong EarlyPageTableBytes => s_earlyTableBytes;
-        public static ulong HeapArenaBytes => s_heapBytes;
+        public static ulong EarlyArenaBytes => s_heapBytes;
         // Memory the kernel manages: every usable frame except the image and boot reservations
-        // (Linux's MemTotal): the buddy allocator's frames plus the heap arena.
+        // (Linux's MemTotal): the buddy allocator's frames plus the early arena.
         public static ulong TotalBytes => s_totalBytes;
 
         public static bool Initialize(ulong heapPhys, ulong heapBytes)

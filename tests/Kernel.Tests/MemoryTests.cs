@@ -17,8 +17,9 @@ public sealed class MemoryTests(ITestOutputHelper output) : KernelTest(output)
     }
 
     // memtest takes every free frame, checks a pattern and gives them back; free must show the
-    // same figures afterwards, and its total must be QEMU's -m less what firmware and the kernel
-    // keep (the low 1 MiB, firmware ranges, the image, the frame database: a few percent).
+    // same figures afterwards (after a collection; the heap's own pages may differ by up to
+    // 256 KiB), and its total must be QEMU's -m less what firmware and the kernel keep (the low
+    // 1 MiB, firmware ranges, the image, the frame database: a few percent).
     [Theory]
     [InlineData(64)]
     [InlineData(512)]
@@ -26,6 +27,7 @@ public sealed class MemoryTests(ITestOutputHelper output) : KernelTest(output)
     public async Task Memtest_passes_and_free_returns_to_its_starting_figures(int mib)
     {
         QemuMachine m = await BootAsync(new QemuOptions { MemoryMiB = mib });
+        await m.RunAsync("gc");
         var before = ParseFree(await m.RunAsync("free"));
         long ramKiB = mib * 1024L;
         Assert.InRange(before.total, ramKiB * 90 / 100, ramKiB);
@@ -36,10 +38,13 @@ public sealed class MemoryTests(ITestOutputHelper output) : KernelTest(output)
         Assert.Matches(@"memtest: \d+ frames \(\d+ KiB\) written and checked, 0 bad words", memtest);
         Assert.Contains(": ok", memtest);
         Match frames = Regex.Match(memtest, @"memtest: (\d+) frames \((\d+) KiB\)");
-        Assert.Equal(before.free, long.Parse(frames.Groups[2].Value));
+        Assert.InRange(before.free - long.Parse(frames.Groups[2].Value), 0, 8192); // less the frames its own list took
 
+        await m.RunAsync("gc");
         var after = ParseFree(await m.RunAsync("free"));
-        Assert.Equal(before, after);
+        Assert.Equal(before.total, after.total);
+        Assert.InRange(after.used - before.used, -256, 256);
+        Assert.InRange(after.free - before.free, -256, 256);
     }
 
     [Fact]
@@ -47,7 +52,7 @@ public sealed class MemoryTests(ITestOutputHelper output) : KernelTest(output)
     {
         QemuMachine m = await BootAsync();
         string info = await m.RunAsync("meminfo");
-        foreach (string row in new[] { "kernel image", "heap arena", "frame database", "page tables", "anon", "file", "reserve", "free" })
+        foreach (string row in new[] { "kernel image", "early arena", "heap", "frame database", "page tables", "anon", "file", "reserve", "free" })
             Assert.Matches(new Regex($@"(?m)^{row}\s+\d+ pages"), info);
         Assert.Matches(@"40 bytes per frame", info);
         Assert.Matches(@"free blocks by order: 0:\d+ 1:\d+ .* 10:\d+", info);

@@ -95,8 +95,10 @@ namespace Kernel.Commands
         public static int MemTest(string[] argv, int argc)
         {
             BuddyAllocator buddy = PhysicalMemory.Buddy;
-            uint before = buddy.FreeFrames;
-            uint[] taken = new uint[before];
+            // The list of taken frames comes from the heap, which takes frames too: allocate it
+            // first (with room to spare), then count.
+            uint[] taken = new uint[buddy.FreeFrames];
+            uint before = PhysicalMemory.FreeFrames();
             int count = 0;
             ulong bad = 0;
             IrqLock.Enter();
@@ -117,7 +119,7 @@ namespace Kernel.Commands
             IrqLock.Enter();
             for (int i = 0; i < count; i++) buddy.Free(taken[i], 0);
             IrqLock.Exit();
-            uint after = buddy.FreeFrames;
+            uint after = PhysicalMemory.FreeFrames();
             Console.WriteLine(string.Concat("memtest: ", count.ToString(), " frames (", ((ulong)count * 4).ToString(),
                 string.Concat(" KiB) written and checked, ", bad.ToString(), " bad words")));
             bool ok = bad == 0 && after == before && count == (int)before;

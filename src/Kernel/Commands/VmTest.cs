@@ -24,7 +24,8 @@ namespace Kernel.Commands
         {
             s_failure = null;
             BuddyAllocator buddy = PhysicalMemory.Buddy;
-            uint freeBefore = buddy.FreeFrames;
+            // Heap objects made here take frames too; count the frames outside the heap.
+            ulong freeBefore = PhysicalMemory.FreeFrames() + Kernel.Runtime.Collector.HeapFrames;
             uint inactiveBefore = VirtualMemory.InactivePages();
 
             AddressSpace parent = AddressSpace.Create(VirtualMemory.Context);
@@ -57,7 +58,7 @@ namespace Kernel.Commands
             }
             VirtualMemory.Switch(null);
             parent.Destroy();
-            Check(buddy.FreeFrames == freeBefore, "every frame returned after destroy");
+            Check(PhysicalMemory.FreeFrames() + Kernel.Runtime.Collector.HeapFrames == freeBefore, "every frame returned after destroy");
             Check(VirtualMemory.InactivePages() == inactiveBefore, "the LRU is empty again");
 
             if (s_failure != null)

@@ -6,6 +6,10 @@
 // The reserve: frames only kernel allocations (heap, page tables, stacks) may take, so a greedy
 // program can never starve the kernel: 1/64 of RAM, at least 1 MiB and at most 16 MiB.
 // Locking: the allocator is called with interrupts off (IrqLock) — one CPU, no other lock.
+// The managed heap takes its pages from here, so any allocation may change the allocator's
+// counters. The JIT assumes allocation helpers write no user-visible memory and may reuse a load
+// across `new`: read counters around allocations through FreeFrames(), a real call. The buddy
+// allocator itself never allocates while it updates its state, so no update can be lost.
 using Kernel.Arch;
 using Kernel.Boot;
 using Kernel.Mm;
@@ -97,6 +101,9 @@ namespace Kernel.Memory
             Native.WriteCr3(Native.ReadCr3());
             return true;
         }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static uint FreeFrames() => s_buddy.FreeFrames;
 
         public static bool TryAllocFrame(AllocFlags flags, out uint pfn)
         {

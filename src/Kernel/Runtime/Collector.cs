@@ -24,6 +24,16 @@ namespace Kernel.Runtime
         private static bool s_collecting;
         private static ulong s_lastPauseCycles, s_maxPauseCycles;
         private static nuint s_lastFreed;
+        private static ulong s_heapFrames;
+
+        // Frames the collector holds from the buddy allocator (objects, metadata, cached pages,
+        // rounded up to the buddy's power-of-two blocks): free frames + this is unchanged by
+        // collector activity, so tests can check that other work returned every frame.
+        public static ulong HeapFrames
+        {
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            get => s_heapFrames;
+        }
 
         // Debug mode: freed memory is poisoned and the heap verified after every collection.
         public static bool Debug
@@ -56,6 +66,7 @@ namespace Kernel.Runtime
         {
             int order = Order(count);
             if (order < 0 || !PhysicalMemory.TryAlloc(order, AllocFlags.Kernel, out uint pfn)) return null;
+            s_heapFrames += 1UL << order;
             ulong* p = (ulong*)PhysicalMemory.FrameAddress(pfn);
             for (nuint i = 0; i < (nuint)512 << order; i++) p[i] = 0;
             return p;
@@ -65,6 +76,7 @@ namespace Kernel.Runtime
         {
             ulong phys = (ulong)pages - Layout.DirectMapBase;
             PhysicalMemory.Free(FrameDatabase.PfnOf(phys), Order(count));
+            s_heapFrames -= 1UL << Order(count);
         }
 
         private static int Order(nuint count)

@@ -44,11 +44,14 @@ namespace Kernel
             if (!Memory.KernelMap.Initialize()) Panic.Fail("mm: no memory for the kernel's page tables");
             Memory.VirtualMemory.Initialize();
             Runtime.Collector.Start();
+            if (!Memory.KernelStacks.Initialize()) Panic.Fail("mm: no memory for the kernel stack area");
             Log.Line(string.Concat("mm: ", (Memory.PhysicalMemory.TotalBytes / 1024).ToString(), " KiB managed, early arena ",
                 (s_heapBytes / 1024).ToString(), " KiB, frame database ", (Memory.PhysicalMemory.FrameDatabaseBytes / 1024).ToString(),
                 string.Concat(" KiB (", Mm.Page.Size.ToString(), " bytes per frame), reserve ", (Memory.PhysicalMemory.Buddy.ReserveFrames * 4).ToString(), " KiB")));
             Acpi.Initialize(BootInfo.RsdpPhys);
 
+            Proc.Processes.Initialize();
+            Log.Line("proc: scheduler running (PID 1 sh, [events] workqueue)");
             Commands.Shell.Run();
         }
 

@@ -8,29 +8,39 @@ namespace Kernel.Arch
 {
     internal static unsafe class Interrupts
     {
+        public const int YieldVector = 0x81;
+
+        // Returns the frame to resume: `frame`, or another task's after a context switch.
         [RuntimeExport("interrupt_dispatch")]
-        private static void Dispatch(InterruptFrame* frame)
+        private static InterruptFrame* Dispatch(InterruptFrame* frame)
         {
             ulong vector = frame->Vector;
             if (vector < 32)
             {
-                if (vector == 14 && Memory.VirtualMemory.HandleUserFault(Native.ReadCr2(), frame->ErrorCode, out Mm.FaultResult _))
-                    return;
-                // Until processes exist, a user fault nothing resolves is a kernel bug too: the
-                // panic screen names the address (CR2) and the kind of access.
+                if (vector == 14)
+                {
+                    ulong address = Native.ReadCr2();
+                    if (Memory.VirtualMemory.HandleUserFault(address, frame->ErrorCode, out Mm.FaultResult result))
+                        return frame;
+                    // A process's bad access kills the process, never the kernel.
+                    if (Proc.Processes.KillOnFault(frame, address, result)) return Proc.Processes.Reschedule(frame);
+                }
                 Panic.Exception(frame);
-                return;
+                return frame;
             }
+            if (vector == YieldVector) return Proc.Processes.Reschedule(frame);
             int irq = (int)vector - Idt.IrqBase;
-            if (irq < 0 || irq >= 16) return;
-            if (Pic.IsSpurious(irq)) return;
+            if (irq < 0 || irq >= 16) return frame;
+            if (Pic.IsSpurious(irq)) return frame;
+            bool reschedule = false;
             switch (irq)
             {
-                case 0: Pit.Tick(); break;
+                case 0: Pit.Tick(); reschedule = Proc.Processes.Tick(); break;
                 case 1: Keyboard.HandleInterrupt(); break;
                 case 4: Serial.HandleInterrupt(); break;
             }
             Pic.EndOfInterrupt(irq);
+            return reschedule ? Proc.Processes.Reschedule(frame) : Proc.Processes.CheckSignals(frame);
         }
 
         public static void Enable() => Native.Sti();

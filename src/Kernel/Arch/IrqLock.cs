@@ -1,5 +1,5 @@
 // Nested interrupt disabling (xv6's push_off/pop_off): the outermost Enter remembers whether
-// interrupts were on, the matching outermost Exit restores that. Single CPU for now.
+// interrupts were on, the matching outermost Exit restores that. Single CPU; per task (see Restore).
 namespace Kernel.Arch
 {
     internal static class IrqLock
@@ -18,6 +18,17 @@ namespace Kernel.Arch
         public static void Exit()
         {
             if (--s_depth == 0 && s_wereEnabled) Native.Sti();
+        }
+
+        // The nesting state belongs to the task that entered it: a context switch saves the
+        // outgoing task's state and restores the incoming one's (interrupts are off meanwhile).
+        public static int Depth => s_depth;
+        public static bool WereEnabled => s_wereEnabled;
+
+        public static void Restore(int depth, bool wereEnabled)
+        {
+            s_depth = depth;
+            s_wereEnabled = wereEnabled;
         }
     }
 }

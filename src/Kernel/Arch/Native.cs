@@ -33,6 +33,7 @@ namespace Kernel.Arch
         [RuntimeImport("*", "arch_load_gdt")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadGdt(void* descriptor);
         [RuntimeImport("*", "arch_load_tss")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadTss(ushort selector);
         [RuntimeImport("*", "arch_load_idt")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadIdt(void* descriptor);
+        [RuntimeImport("*", "arch_yield")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Yield();
         [RuntimeImport("*", "arch_int3")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Int3();
         [RuntimeImport("*", "arch_ud2")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Ud2();
         [RuntimeImport("*", "arch_trigger_double_fault")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void TriggerDoubleFault();

@@ -124,6 +124,10 @@ FUNC arch_load_idt
 FUNC arch_int3
     int3
     ret
+; A voluntary context switch: the scheduler runs from the interrupt path (vector 0x81).
+FUNC arch_yield
+    int 0x81
+    ret
 FUNC arch_ud2
     ud2
     ret

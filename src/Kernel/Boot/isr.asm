@@ -3,6 +3,8 @@
 ; vector), saves every general register and the FPU/SSE state, and calls
 ; interrupt_dispatch(InterruptFrame*) in C# (Arch/InterruptFrame.cs mirrors this layout:
 ; r15 at the lowest address ... rax, vector, error code, then the CPU's rip, cs, rflags, rsp, ss).
+; interrupt_dispatch returns the frame to resume: the same one, or another task's (a context
+; switch). A task's FPU/SSE state is always at (frame - 512) & ~15, on its own stack.
 bits 64
 extern interrupt_dispatch
 global isr_stub_table
@@ -53,6 +55,9 @@ isr_common:
     fxsave64 [rsp]
     cld
     call interrupt_dispatch
+    mov rbx, rax                    ; the frame to resume (maybe another task's)
+    lea rsp, [rbx - 512]
+    and rsp, ~15
     fxrstor64 [rsp]
     mov rsp, rbx
     pop r15

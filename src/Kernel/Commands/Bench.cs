@@ -15,7 +15,8 @@ namespace Kernel.Commands
         {
             if (argc == 2 && argv[1] == "mm") return Memory();
             if (argc == 2 && argv[1] == "gc") return GcCommands.Bench(argv, argc);
-            Console.WriteLine("usage: bench mm|gc");
+            if (argc == 2 && argv[1] == "proc") return ProcCommands.Bench(argv, argc);
+            Console.WriteLine("usage: bench mm|gc|proc");
             return 2;
         }
 

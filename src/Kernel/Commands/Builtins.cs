@@ -26,9 +26,14 @@ namespace Kernel.Commands
                 new Command("free", "free", "memory in use and free, in KiB (like free -k)", MemoryCommands.Free),
                 new Command("meminfo", "meminfo", "where physical memory went, in pages", MemoryCommands.MemInfo),
                 new Command("memtest", "memtest", "write and check every free frame", MemoryCommands.MemTest),
+                new Command("ps", "ps", "list processes (kernel threads in brackets)", Jobs.Ps),
+                new Command("kill", "kill [-SIGNAL] PID...", "send a signal (TERM, KILL, INT; default TERM)", Jobs.Kill),
+                new Command("jobs", "jobs", "list background jobs", Jobs.JobsCommand),
+                new Command("wait", "wait", "wait for every background job", Jobs.WaitCommand),
+                new Command("wqtest", "wqtest", "check that the events workqueue runs a queued item", ProcCommands.WqTest),
                 new Command("gc", "gc [debug [on|off]]", "collect garbage now and report; debug: poison and verify", GcCommands.Gc),
                 new Command("gctest", "gctest [MiB]", "allocate MiB of short-lived objects and check survivors", GcCommands.GcTest),
-                new Command("bench", "bench mm|gc", "measure the memory manager or the collector", Bench.Run),
+                new Command("bench", "bench mm|gc|proc", "measure the memory manager, the collector or the scheduler", Bench.Run),
                 new Command("vmtest", "vmtest", "check demand faults and copy-on-write on the real MMU", VmTest.Run),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
                 new Command("panic-test", "panic-test pf|de|ud|df|stack|oom", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault, stack overflow, heap exhaustion)", PanicTest),
@@ -43,6 +48,13 @@ namespace Kernel.Commands
                 Console.Write(Numbers.PadRight(commands[i].Usage, 28));
                 Console.Write(" ");
                 Console.WriteLine(commands[i].Description);
+            }
+            Proc.ProgramInfo[] programs = Proc.Programs.All();
+            for (int i = 0; i < programs.Length; i++)
+            {
+                Console.Write(Numbers.PadRight(programs[i].Usage, 28));
+                Console.Write(" ");
+                Console.WriteLine(string.Concat(programs[i].Description, " (program; & runs it in the background)"));
             }
             return 0;
         }

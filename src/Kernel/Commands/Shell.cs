@@ -24,12 +24,15 @@ namespace Kernel.Commands
         public static void Run()
         {
             s_commands = Builtins.All();
-            string[] names = new string[s_commands.Length];
-            for (int i = 0; i < names.Length; i++) names[i] = s_commands[i].Name;
+            Proc.ProgramInfo[] programs = Proc.Programs.All();
+            string[] names = new string[s_commands.Length + programs.Length];
+            for (int i = 0; i < s_commands.Length; i++) names[i] = s_commands[i].Name;
+            for (int i = 0; i < programs.Length; i++) names[s_commands.Length + i] = programs[i].Name;
             LineEditor editor = new LineEditor(new ConsoleOutput(), names);
             Log.StopEcho();
             while (true)
             {
+                if (Proc.Processes.Started) Jobs.ReapAndNotify();
                 Console.Write(Prompt());
                 string line = ReadLine(editor);
                 if (line != null) ExecuteLine(line);
@@ -68,6 +71,18 @@ namespace Kernel.Commands
                 return;
             }
             if (parsed.Argc == 0) return;
+            Proc.ProgramInfo program = Proc.Programs.Find(parsed.Argv[0]);
+            if (program != null)
+            {
+                s_lastStatus = Jobs.Run(program, parsed.Argv, parsed.Argc, parsed.Background);
+                return;
+            }
+            if (parsed.Background)
+            {
+                Console.WriteLine(string.Concat("sh: ", parsed.Argv[0], ": built-ins cannot run in the background"));
+                s_lastStatus = 1;
+                return;
+            }
             s_lastStatus = Execute(parsed.Argv, parsed.Argc);
         }
 
@@ -76,6 +91,8 @@ namespace Kernel.Commands
             if (argc == 0) return 0;
             for (int i = 0; i < s_commands.Length; i++)
                 if (s_commands[i].Name == argv[0]) return s_commands[i].Run(argv, argc);
+            Proc.ProgramInfo program = Proc.Programs.Find(argv[0]);
+            if (program != null) return Jobs.Run(program, argv, argc, false);
             Console.WriteLine(string.Concat("sh: ", argv[0], ": not found"));
             return 127;
         }

@@ -1,6 +1,8 @@
 // Bytes typed on any console (COM1, PS/2 keyboard), in arrival order. Producers are interrupt
 // handlers, the consumer is the shell: a single-producer-at-a-time ring (interrupt gates keep
 // handlers from nesting) read with interrupts off. When full, new bytes are dropped and counted.
+// A reader with nothing to read sleeps on a wait queue that every new byte wakes (before the
+// scheduler runs, it halts until the next interrupt instead).
 using Internal.Runtime;
 using Kernel.Arch;
 
@@ -17,12 +19,14 @@ namespace Kernel.Drivers
 
         public static void Initialize() => s_buffer = (byte*)Heap.AllocateRaw(Capacity);
 
-        // Interrupt context.
+        // Interrupt context. Ctrl-C while a foreground program runs is a signal, not input.
         public static void Put(byte b)
         {
+            if (b == 0x03 && Commands.Jobs.InterruptForeground()) return;
             if (s_tail - s_head == Capacity) { s_dropped++; return; }
             s_buffer[s_tail & (Capacity - 1)] = b;
             s_tail++;
+            if (s_readers != null) Proc.Processes.Scheduler.WakeAll(s_readers);
         }
 
         public static void Put(string s)
@@ -40,11 +44,26 @@ namespace Kernel.Drivers
             return any;
         }
 
-        // Sleeps (hlt) until a byte arrives.
+        private static Sched.WaitQueue s_readers;
+
+        // Called once the scheduler runs: readers sleep instead of halting.
+        public static void EnableSleeping() => s_readers = new Sched.WaitQueue(Proc.Processes.Scheduler);
+
+        // Waits until a byte arrives.
         public static byte Get()
         {
             byte b;
-            while (!TryGet(out b)) Native.StiHlt();
+            while (!TryGet(out b))
+            {
+                if (s_readers == null) { Native.StiHlt(); continue; }
+                IrqLock.Enter();
+                if (s_head == s_tail)
+                {
+                    Proc.Processes.Scheduler.Block(s_readers, 0);
+                    Native.Yield();
+                }
+                IrqLock.Exit();
+            }
             return b;
         }
     }

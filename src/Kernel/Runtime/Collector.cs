@@ -5,9 +5,10 @@
 //  - the image's writable data: .data (static-base cells, frozen objects, dispatch cells), .bss
 //    (IST stacks and everything else) — skipping the boot stack below the current rsp;
 //  - the live part of the current stack, with the callee-saved registers pushed on it first;
+//  - every other task's stack from its saved interrupt frame (registers, FPU state) upward;
 //  - the early arena, where static bases and pre-collector objects live.
 // Interrupt handlers never allocate, so no interrupt frame can hold the only reference to an
-// object; collections run with interrupts off (stop the world: one CPU, no other threads yet).
+// object; collections run with interrupts off (stop the world: one CPU, no task can run).
 using System.Runtime;
 using Internal.Runtime;
 using Internal.Runtime.Gc;
@@ -100,13 +101,18 @@ namespace Kernel.Runtime
             ulong start = Tsc.Now;
             GcHeap.BeginCollection();
 
-            ulong stackTop = Layout.BootStackTop();
-            ulong stackBottom = Layout.BootStackGuard() + 4096;
+            ulong stackTop = Proc.Processes.CurrentStackTop;
+            ulong stackBottom = Proc.Processes.CurrentStackBottom;
             if (rsp < stackBottom || rsp > stackTop) Panic.Fail("gc: collecting on an unknown stack");
+            // The image's data and bss, except the boot stack (scanned below as PID 1's stack).
             GcHeap.MarkConservative((void*)Layout.RodataEnd(), (void*)Layout.BootStackGuard());
-            GcHeap.MarkConservative((void*)rsp, (void*)stackTop);
-            GcHeap.MarkConservative((void*)stackTop, (void*)Layout.KernelEnd());
+            GcHeap.MarkConservative((void*)Layout.BootStackTop(), (void*)Layout.KernelEnd());
             GcHeap.MarkConservative(Heap.EarlyStart, Heap.EarlyNext);
+            GcHeap.MarkConservative((void*)rsp, (void*)stackTop);
+            // Every other task's stack, from its saved FPU area and interrupt frame up.
+            if (Proc.Processes.TryGetSavedStack(-1, out ulong low, out ulong high)) GcHeap.MarkConservative((void*)low, (void*)high);
+            for (int i = 0; i < Proc.Processes.StackCount; i++)
+                if (Proc.Processes.TryGetSavedStack(i, out low, out high)) GcHeap.MarkConservative((void*)low, (void*)high);
 
             if (GcHeap.Trace() != GcStatus.Ok) Panic.Fail("gc: marking failed");
             if (GcHeap.Sweep() != GcStatus.Ok) Panic.Fail("gc: sweeping failed");

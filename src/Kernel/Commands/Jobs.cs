@@ -1,0 +1,178 @@
+// The shell's processes: starting programs in the foreground or in the background (&), the job
+// table, `jobs`, `wait`, `ps`, `kill`, and the notices printed before the next prompt when a
+// background job has finished. The foreground job's PID is where Ctrl-C goes.
+using Kernel.Drivers;
+using Kernel.Proc;
+using Kernel.Sched;
+using Kernel.Shell;
+
+namespace Kernel.Commands
+{
+    internal static class Jobs
+    {
+        private const int MaxJobs = 64;
+        private static readonly int[] s_pids = new int[MaxJobs + 1];      // index = job number
+        private static readonly string[] s_names = new string[MaxJobs + 1];
+        private static Task[] s_snapshot;
+        private static volatile int s_foreground;
+
+        public static int ForegroundPid => s_foreground;
+
+        private static string Join(string[] argv, int argc)
+        {
+            string line = argv[0];
+            for (int i = 1; i < argc; i++) line = string.Concat(line, " ", argv[i]);
+            return line;
+        }
+
+        public static int Run(ProgramInfo program, string[] argv, int argc, bool background)
+        {
+            string[] args = new string[argc];
+            for (int i = 0; i < argc; i++) args[i] = argv[i];
+            string name = Join(argv, argc);
+            Errno e = Processes.Spawn(Processes.Init, name, false, program.Main, args, true, out Task task);
+            if (e != Errno.None)
+            {
+                Console.WriteLine(e == Errno.EAGAIN ? "sh: fork: Resource temporarily unavailable" : "sh: fork: Cannot allocate memory");
+                return 1;
+            }
+            if (background)
+            {
+                int job = 1;
+                while (job <= MaxJobs && s_pids[job] != 0) job++;
+                if (job <= MaxJobs)
+                {
+                    s_pids[job] = task.Pid;
+                    s_names[job] = name;
+                }
+                Console.WriteLine(string.Concat("[", job <= MaxJobs ? job.ToString() : "?", "] ", task.Pid.ToString()));
+                return 0;
+            }
+            s_foreground = task.Pid;
+            Errno w = Processes.Wait(task.Pid, out int _, out int status);
+            s_foreground = 0;
+            if (w != Errno.None) return 1;
+            ReportSignal(status);
+            return status;
+        }
+
+        private static void ReportSignal(int status)
+        {
+            if (status == 128 + Signals.SIGKILL) Console.WriteLine("Killed");
+            else if (status == 128 + Signals.SIGTERM) Console.WriteLine("Terminated");
+            else if (status == 128 + Signals.SIGINT) Console.Write("\n");
+        }
+
+        // Ctrl-C while a foreground job runs: SIGINT to it (interrupt context). False: no job.
+        public static bool InterruptForeground()
+        {
+            int pid = s_foreground;
+            if (pid == 0 || !Processes.Started) return false;
+            Processes.Scheduler.Kill(pid, Signals.SIGINT);
+            Console.Write("^C");
+            return true;
+        }
+
+        // Before each prompt: reap finished children (PID 1 also reaps re-parented orphans) and
+        // print a notice for each background job among them.
+        public static void ReapAndNotify()
+        {
+            while (Processes.TryWait(-1, out int pid, out int status) == Errno.None)
+                for (int job = 1; job <= MaxJobs; job++)
+                    if (s_pids[job] == pid)
+                    {
+                        string state = status == 0 ? "Done" : status >= 128 ? (status == 128 + Signals.SIGKILL ? "Killed" : status == 128 + Signals.SIGTERM ? "Terminated" : "Interrupt") : string.Concat("Exit ", status.ToString());
+                        Console.WriteLine(string.Concat("[", job.ToString(), "]+  ", Numbers.PadRight(state, 24), s_names[job]));
+                        s_pids[job] = 0;
+                        s_names[job] = null;
+                    }
+        }
+
+        public static int JobsCommand(string[] argv, int argc)
+        {
+            for (int job = 1; job <= MaxJobs; job++)
+                if (s_pids[job] != 0)
+                    Console.WriteLine(string.Concat("[", job.ToString(), "]   ", Numbers.PadRight("Running", 24), string.Concat(s_names[job], " &")));
+            return 0;
+        }
+
+        public static int WaitCommand(string[] argv, int argc)
+        {
+            while (true)
+            {
+                bool any = false;
+                for (int job = 1; job <= MaxJobs; job++) any |= s_pids[job] != 0;
+                if (!any) return 0;
+                for (int job = 1; job <= MaxJobs; job++)
+                {
+                    if (s_pids[job] == 0) continue;
+                    int pid = s_pids[job];
+                    s_foreground = pid;
+                    Errno e = Processes.Wait(pid, out int _, out int status);
+                    s_foreground = 0;
+                    string state = e != Errno.None ? "Done" : status == 0 ? "Done" : string.Concat("Exit ", status.ToString());
+                    Console.WriteLine(string.Concat("[", job.ToString(), "]+  ", Numbers.PadRight(state, 24), s_names[job]));
+                    s_pids[job] = 0;
+                    s_names[job] = null;
+                }
+            }
+        }
+
+        // ps: PID PPID STAT TIME RSS COMMAND; kernel threads in brackets, like Linux.
+        public static int Ps(string[] argv, int argc)
+        {
+            if (s_snapshot == null) s_snapshot = new Task[Scheduler.MaxTasks];
+            int n = Processes.Scheduler.Snapshot(s_snapshot);
+            Console.WriteLine("  PID  PPID STAT   TIME    RSS COMMAND");
+            for (int i = 0; i < n; i++)
+            {
+                Task t = s_snapshot[i];
+                s_snapshot[i] = null;
+                ulong seconds = t.CpuTicks / 1000;
+                string time = string.Concat((seconds / 60).ToString(), ":", Text.TwoDigits(seconds % 60));
+                ulong rss = t.Mm == null ? 0 : (ulong)t.Mm.ResidentPages * 4;
+                string stat = t.State == TaskState.Zombie ? "Z" : t.State == TaskState.Sleeping ? "S" : t.State == TaskState.Stopped ? "T" : "R";
+                string command = t.IsKernelThread ? string.Concat("[", t.Name, "]") : t.Name;
+                Console.WriteLine(string.Concat(Numbers.PadLeft(t.Pid.ToString(), 5), " ", Numbers.PadLeft(t.Parent == null ? "0" : t.Parent.Pid.ToString(), 5),
+                    string.Concat(" ", Numbers.PadRight(stat, 4), Numbers.PadLeft(time, 5), " "),
+                    string.Concat(Numbers.PadLeft(rss.ToString(), 6), " ", command)));
+            }
+            return 0;
+        }
+
+        // kill [-SIG] PID...
+        public static int Kill(string[] argv, int argc)
+        {
+            int signal = Signals.SIGTERM;
+            int first = 1;
+            if (argc >= 2 && argv[1].Length > 1 && argv[1][0] == '-')
+            {
+                if (!Signals.TryParse(argv[1].Substring(1), out signal))
+                {
+                    Console.WriteLine(string.Concat("kill: invalid signal specification: ", argv[1].Substring(1)));
+                    return 1;
+                }
+                first = 2;
+            }
+            if (first >= argc)
+            {
+                Console.WriteLine("usage: kill [-SIGNAL] PID...");
+                return 2;
+            }
+            int status = 0;
+            for (int i = first; i < argc; i++)
+            {
+                if (Numbers.TryParseInt(argv[i], out int pid) != ParseStatus.Ok || pid <= 0)
+                {
+                    Console.WriteLine("usage: kill [-SIGNAL] PID...");
+                    return 2;
+                }
+                Errno e = Processes.Scheduler.Kill(pid, signal);
+                if (e == Errno.ESRCH) { Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - No such process")); status = 1; }
+                else if (e == Errno.EPERM) { Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - Operation not permitted")); status = 1; }
+                else if (e != Errno.None) { Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - Invalid argument")); status = 1; }
+            }
+            return status;
+        }
+    }
+}

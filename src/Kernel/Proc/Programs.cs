@@ -1,0 +1,135 @@
+// The programs the shell can start as processes. Each runs in its own task with its own address
+// space (ring 0 for now: they are C# compiled into the kernel); their data lives in regions of
+// that address space, faulted in on demand.
+using Kernel.Arch;
+using Kernel.Drivers;
+using Kernel.Mm;
+using Kernel.Sched;
+using Kernel.Shell;
+
+namespace Kernel.Proc
+{
+    internal sealed class ProgramInfo
+    {
+        public readonly string Name, Usage, Description;
+        public readonly ProgramMain Main;
+
+        public ProgramInfo(string name, string usage, string description, ProgramMain main)
+        {
+            Name = name; Usage = usage; Description = description; Main = main;
+        }
+    }
+
+    internal static unsafe class Programs
+    {
+        private const ulong DataBase = 0x10000000;   // where programs map their anonymous region
+        private const ulong MaxPages = 1UL << 35;    // the user half, in pages
+
+        private static ProgramInfo[] s_all;
+
+        public static ProgramInfo[] All()
+        {
+            if (s_all == null)
+                s_all = new ProgramInfo[]
+                {
+                    new ProgramInfo("memhog", "memhog PAGES [PASSES]", "touch PAGES anonymous pages PASSES times and report the time", MemHog),
+                    new ProgramInfo("forker", "forker N [PAGES]", "start N children that each touch PAGES pages, then wait", Forker),
+                    new ProgramInfo("spin", "spin SECONDS", "burn CPU", Spin),
+                    new ProgramInfo("sleep", "sleep SECONDS", "sleep", SleepMain),
+                };
+            return s_all;
+        }
+
+        public static ProgramInfo Find(string name)
+        {
+            ProgramInfo[] all = All();
+            for (int i = 0; i < all.Length; i++) if (all[i].Name == name) return all[i];
+            return null;
+        }
+
+        private static bool ParseCount(string text, ulong max, out ulong value)
+        {
+            return Numbers.TryParseULong(text, out value) == ParseStatus.Ok && value <= max;
+        }
+
+        private static int Usage(string usage)
+        {
+            Console.WriteLine(string.Concat("usage: ", usage));
+            return 2;
+        }
+
+        private static int MemHog(string[] argv)
+        {
+            ulong passes = 1;
+            if (argv.Length < 2 || argv.Length > 3 || !ParseCount(argv[1], MaxPages - (DataBase >> 12), out ulong pages) || pages == 0 ||
+                (argv.Length == 3 && (!ParseCount(argv[2], 1000000, out passes) || passes == 0)))
+                return Usage("memhog PAGES [PASSES]");
+            AddressSpace mm = Processes.Scheduler.Current.Mm;
+            if (!mm.MapAnonymous(DataBase, pages, Protection.Read | Protection.Write))
+            {
+                Console.WriteLine("memhog: mmap: Cannot allocate memory");
+                return 1;
+            }
+            ulong start = Tsc.Now;
+            for (ulong k = 0; k < passes; k++)
+                for (ulong i = 0; i < pages; i++)
+                    *(byte*)(DataBase + (i << 12)) = (byte)(i + k);
+            ulong ms = Tsc.ToMilliseconds(Tsc.Now - start);
+            Console.WriteLine(string.Concat("memhog pages=", pages.ToString(), " passes=", passes.ToString(), string.Concat(" ms=", ms.ToString())));
+            return 0;
+        }
+
+        private static int Forker(string[] argv)
+        {
+            ulong pages = 1;
+            if (argv.Length < 2 || argv.Length > 3 || !ParseCount(argv[1], 100000, out ulong n) ||
+                (argv.Length == 3 && (!ParseCount(argv[2], 1 << 20, out pages) || pages == 0)))
+                return Usage("forker N [PAGES]");
+            Task self = Processes.Scheduler.Current;
+            // The parent's pages are shared copy-on-write with every child.
+            if (!self.Mm.MapAnonymous(DataBase, pages, Protection.Read | Protection.Write))
+            {
+                Console.WriteLine("forker: mmap: Cannot allocate memory");
+                return 1;
+            }
+            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << 12)) = 1;
+            string[] childArgv = new string[] { "forker-child", pages.ToString() };
+            ulong started = 0, failed = 0;
+            for (ulong i = 0; i < n; i++)
+            {
+                Errno e = Processes.Spawn(self, "forker-child", false, ForkerChild, childArgv, true, out Task _);
+                if (e == Errno.None) started++; else failed++;
+            }
+            ulong bad = 0;
+            while (Processes.Wait(-1, out int _, out int status) == Errno.None) if (status != 0) bad++;
+            // The children's writes went to their own copies.
+            for (ulong i = 0; i < pages; i++) if (*(byte*)(DataBase + (i << 12)) != 1) { bad++; break; }
+            Console.WriteLine(string.Concat("forker: ", started.ToString(), " started, ", failed.ToString(),
+                string.Concat(" failed, ", bad.ToString(), " exited with an error")));
+            return failed == 0 && bad == 0 ? 0 : 1;
+        }
+
+        private static int ForkerChild(string[] argv)
+        {
+            Numbers.TryParseULong(argv[1], out ulong pages);
+            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << 12)) = 2;   // copy-on-write
+            Processes.Sleep(10);
+            for (ulong i = 0; i < pages; i++) if (*(byte*)(DataBase + (i << 12)) != 2) return 1;
+            return 0;
+        }
+
+        private static int Spin(string[] argv)
+        {
+            if (argv.Length != 2 || !ParseCount(argv[1], 100000, out ulong seconds)) return Usage("spin SECONDS");
+            ulong until = Tsc.Now + seconds * 1000 * Tsc.CyclesPerMs;
+            while (Tsc.Now < until) { }
+            return 0;
+        }
+
+        private static int SleepMain(string[] argv)
+        {
+            if (argv.Length != 2 || !ParseCount(argv[1], 1000000, out ulong seconds)) return Usage("sleep SECONDS");
+            return Processes.Sleep(seconds * 1000) ? 0 : 1;
+        }
+    }
+}

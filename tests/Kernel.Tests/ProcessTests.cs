@@ -1,0 +1,123 @@
+// Processes as a user sees them: programs in the foreground and background, ps, kill, wait,
+// fork with copy-on-write, out-of-memory kills, the workqueue thread.
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace Kernel.Tests;
+
+public sealed class ProcessTests(ITestOutputHelper output) : KernelTest(output)
+{
+    private static readonly Regex FreeRow = new(@"Mem:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)");
+
+    [Fact]
+    public async Task Ps_shows_the_shell_and_kernel_threads_in_brackets()
+    {
+        QemuMachine m = await BootAsync();
+        string ps = await m.RunAsync("ps");
+        Assert.Matches(@"PID\s+PPID\s+STAT\s+TIME\s+RSS\s+COMMAND", ps);
+        Assert.Matches(@"(?m)^\s+1\s+0\s+R\s+\S+\s+\d+ sh$", ps);
+        Assert.Matches(@"(?m)^\s+\d+\s+0\s+S\s+\S+\s+0 \[events\]$", ps);
+    }
+
+    [Fact]
+    public async Task Memhog_prints_its_figures_and_exits()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Matches(@"^memhog pages=1024 passes=2 ms=\d+$", (await m.RunAsync("memhog 1024 2", TimeSpan.FromSeconds(60))).Trim());
+        Assert.Contains("usage: memhog PAGES [PASSES]", await m.RunAsync("memhog x"));
+    }
+
+    [Fact]
+    public async Task Two_spinning_programs_both_progress()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Matches(@"\[1\] \d+", await m.RunAsync("spin 2 &"));
+        Assert.Matches(@"\[2\] \d+", await m.RunAsync("spin 2 &"));
+        await Task.Delay(1000);
+        string ps = await m.RunAsync("ps");
+        Assert.Equal(2, Regex.Matches(ps, @"(?m)^\s+\d+\s+1\s+R\s+\S+\s+\d+ spin 2$").Count);
+        string wait = await m.RunAsync("wait", TimeSpan.FromSeconds(60));
+        Assert.Equal(2, Regex.Matches(wait, @"\[\d\]\+\s+Done\s+spin 2").Count);
+    }
+
+    [Fact]
+    public async Task A_sleeping_process_is_killed_and_reaped_and_pid_1_is_protected()
+    {
+        QemuMachine m = await BootAsync();
+        Match started = Regex.Match(await m.RunAsync("sleep 100 &"), @"\[1\] (\d+)");
+        Assert.True(started.Success);
+        string pid = started.Groups[1].Value;
+        Assert.Equal("", (await m.RunAsync($"kill {pid}")).Trim());
+        await Task.Delay(300);
+        string notice = await m.RunAsync("true");
+        Assert.Matches(@"\[1\]\+\s+Terminated\s+sleep 100", notice);
+        Assert.DoesNotMatch(@"(?m)^\s+" + pid + @"\s", await m.RunAsync("ps"));
+        Assert.Contains($"kill: ({pid}) - No such process", await m.RunAsync($"kill {pid}"));
+        Assert.Contains("kill: (1) - Operation not permitted", await m.RunAsync("kill 1"));
+        Assert.Contains("kill: (1) - Operation not permitted", await m.RunAsync("kill -9 1"));
+        Assert.Contains("usage: kill", await m.RunAsync("kill abc"));
+        Assert.Contains("invalid signal", await m.RunAsync("kill -FOO 5"));
+    }
+
+    [Fact]
+    public async Task Forker_children_copy_on_write_and_all_are_reaped()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Contains("forker: 50 started, 0 failed, 0 exited with an error", await m.RunAsync("forker 50 4", TimeSpan.FromSeconds(60)));
+        Assert.Contains("forker: 500 started, 0 failed, 0 exited with an error", await m.RunAsync("forker 500", TimeSpan.FromSeconds(120)));
+        Assert.DoesNotMatch(@"(?m)^\s+\d+\s+\d+\s+Z", await m.RunAsync("ps"));
+    }
+
+    [Fact]
+    public async Task Hundred_memhogs_return_free_memory_to_its_start()
+    {
+        QemuMachine m = await BootAsync();
+        await m.RunAsync("gc");
+        Match before = FreeRow.Match(await m.RunAsync("free"));
+        await m.RunAsync("repeat 100 memhog 1024", TimeSpan.FromSeconds(180));
+        await m.RunAsync("gc");
+        Match after = FreeRow.Match(await m.RunAsync("free"));
+        Assert.True(before.Success && after.Success);
+        Assert.InRange(long.Parse(after.Groups[2].Value) - long.Parse(before.Groups[2].Value), -256, 256);
+        Assert.Matches(@"(?m)^anon\s+0 pages", await m.RunAsync("meminfo"));
+    }
+
+    [Fact]
+    public async Task A_huge_memhog_is_killed_for_lack_of_memory_and_the_shell_goes_on()
+    {
+        QemuMachine m = await BootAsync(new QemuOptions { MemoryMiB = 64 });
+        string result = await m.RunAsync("memhog 99999999", TimeSpan.FromSeconds(120));
+        Assert.Matches(@"Out of memory: Killed process \d+ \(memhog 99999999\)", result);
+        Assert.Contains("Killed", result);
+        Assert.Equal("alive", (await m.RunAsync("echo alive")).Trim());
+        Assert.Matches(@"(?m)^anon\s+0 pages", await m.RunAsync("meminfo"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_interrupts_the_foreground_program()
+    {
+        QemuMachine m = await BootAsync();
+        await m.Send("spin 30\n");
+        await Task.Delay(800);
+        await m.Send("\x03");
+        await m.WaitForPrompt(TimeSpan.FromSeconds(10));
+        Assert.Equal("alive", (await m.RunAsync("echo alive")).Trim());
+        Assert.DoesNotMatch(@"spin 30", await m.RunAsync("ps"));
+    }
+
+    [Fact]
+    public async Task The_workqueue_thread_runs_a_queued_item()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Matches(@"wqtest: item run by PID \d+ \[events\] after \d+ ms: ok", await m.RunAsync("wqtest"));
+    }
+
+    [Fact]
+    public async Task Bench_proc_prints_its_figures()
+    {
+        QemuMachine m = await BootAsync();
+        string bench = await m.RunAsync("bench proc", TimeSpan.FromSeconds(120));
+        Assert.Matches(@"bench proc: context switch \d+ us \(\d+ cycles\)", bench);
+        Assert.Matches(@"bench proc: fork\+exit\+wait \d+ us", bench);
+    }
+}

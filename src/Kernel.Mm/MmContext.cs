@@ -9,6 +9,13 @@
 namespace Kernel.Mm
 {
     // Hooks for charging user frames (memory containers) and the like. The defaults do nothing.
+    // Whole-page fills and copies (4 KiB, page-aligned).
+    public abstract unsafe class PageOps
+    {
+        public abstract void Zero(ulong* page);
+        public abstract void Copy(ulong* destination, ulong* source);
+    }
+
     public abstract class PageEvents
     {
         // An anonymous frame is about to be mapped into mm (its record is filled in). False
@@ -149,9 +156,14 @@ namespace Kernel.Mm
 
         public byte* FrameAddress(uint pfn) => DirectMap + ((ulong)pfn << 12);
 
+        // The kernel may install faster machine code for whole-page zeroing and copying (on x86,
+        // rep stosq / rep movsq); the host tests use the portable loops.
+        public PageOps PageOps { get; set; }
+
         public void ZeroFrame(uint pfn)
         {
             ulong* d = (ulong*)FrameAddress(pfn);
+            if (PageOps != null) { PageOps.Zero(d); return; }
             for (int i = 0; i < 512; i++) d[i] = 0;
         }
 
@@ -159,6 +171,7 @@ namespace Kernel.Mm
         {
             ulong* d = (ulong*)FrameAddress(dst);
             ulong* s = (ulong*)FrameAddress(src);
+            if (PageOps != null) { PageOps.Copy(d, s); return; }
             for (int i = 0; i < 512; i++) d[i] = s[i];
         }
     }

@@ -119,5 +119,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : KernelTest(output)
         string bench = await m.RunAsync("bench proc", TimeSpan.FromSeconds(120));
         Assert.Matches(@"bench proc: context switch \d+ us \(\d+ cycles\)", bench);
         Assert.Matches(@"bench proc: fork\+exit\+wait \d+ us", bench);
+        Assert.Matches(@"bench proc: memhog 2048 1 median \d+ ms of 5 \(\d+\.\.\d+ ms\); Linux in the same QEMU ~34 ms; ratio \d+\.\d\d", bench);
+        Assert.Matches(@"bench proc: mutex lock\+unlock with 2 tasks \d+ cycles/pair, counter 2000 \(ok\)", bench);
     }
 }

@@ -33,6 +33,8 @@ namespace Kernel.Arch
         [RuntimeImport("*", "arch_load_gdt")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadGdt(void* descriptor);
         [RuntimeImport("*", "arch_load_tss")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadTss(ushort selector);
         [RuntimeImport("*", "arch_load_idt")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadIdt(void* descriptor);
+        [RuntimeImport("*", "arch_zero_page")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void ZeroPage(ulong* page);
+        [RuntimeImport("*", "arch_copy_page")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void CopyPage(ulong* destination, ulong* source);
         [RuntimeImport("*", "arch_yield")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Yield();
         [RuntimeImport("*", "arch_int3")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Int3();
         [RuntimeImport("*", "arch_ud2")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Ud2();

@@ -311,3 +311,16 @@ FUNC arch_call_with_saved_registers
     pop rbp
     ret
 section .note.GNU-stack noalloc noexec nowrite progbits
+
+section .text
+; Whole 4 KiB pages: rdi = destination (, rsi = source).
+FUNC arch_zero_page
+    xor eax, eax
+    mov ecx, 512
+    rep stosq
+    ret
+FUNC arch_copy_page
+    mov ecx, 512
+    rep movsq
+    ret
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -154,21 +154,28 @@ namespace Kernel.Mm
             _destroyed = true;
         }
 
-        private FaultResult FaultInAnonymous(ulong va, Region r, FaultAccess access)
+        // A new anonymous frame for va: zeroed (source = NoFrame) or copied from source, owned by
+        // this mm, not yet mapped, and charged. False, holding nothing, when out of memory or when
+        // the charge is refused.
+        private bool TryNewAnonFrame(ulong va, uint source, out uint pfn)
         {
-            uint pfn;
-            if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn)) return FaultResult.OutOfMemory;
-            _vm.ZeroFrame(pfn);
+            if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn)) return false;
+            if (source == Page.NoFrame) _vm.ZeroFrame(pfn); else _vm.CopyFrame(pfn, source);
             Page* p = _vm.Pages + pfn;
             p->Flags = PageFlags.Anon;
             p->OwnerId = _id;
             p->OwnerIndex = va >> 12;
             p->MapCount = 0;
-            if (!_vm.Events.TryCharge(this, pfn))
-            {
-                _vm.Buddy.Free(pfn, 0);
-                return FaultResult.OutOfMemory;
-            }
+            if (_vm.Events.TryCharge(this, pfn)) return true;
+            _vm.Buddy.Free(pfn, 0);
+            pfn = Page.NoFrame;
+            return false;
+        }
+
+        private FaultResult FaultInAnonymous(ulong va, Region r, FaultAccess access)
+        {
+            if (!TryNewAnonFrame(va, Page.NoFrame, out uint pfn)) return FaultResult.OutOfMemory;
+            Page* p = _vm.Pages + pfn;
             PteFlags flags = LeafFlags(r.Prot) | PteFlags.Accessed;
             if (access == FaultAccess.Write) flags |= PteFlags.Dirty;
             if (!_table.Map(va, pfn, flags))
@@ -198,19 +205,8 @@ namespace Kernel.Mm
                 _table.Set(va, Pte.Make(old, keep));
                 return FaultResult.Handled;
             }
-            uint pfn;
-            if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn)) return FaultResult.OutOfMemory;
-            _vm.CopyFrame(pfn, old);
+            if (!TryNewAnonFrame(va, old, out uint pfn)) return FaultResult.OutOfMemory;
             Page* p = _vm.Pages + pfn;
-            p->Flags = PageFlags.Anon;
-            p->OwnerId = _id;
-            p->OwnerIndex = va >> 12;
-            p->MapCount = 0;
-            if (!_vm.Events.TryCharge(this, pfn))
-            {
-                _vm.Buddy.Free(pfn, 0);
-                return FaultResult.OutOfMemory;
-            }
             // The PT exists (the old PTE is in it), so this cannot need a frame.
             _table.Set(va, Pte.Make(pfn, keep));
             p->MapCount = 1;

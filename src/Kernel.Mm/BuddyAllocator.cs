@@ -273,19 +273,7 @@ namespace Kernel.Mm
             _areaCount[order]--;
         }
 
-        private static void ResetFree(Page* p)
-        {
-            p->OwnerIndex = 0;
-            p->Flags = PageFlags.Free;
-            p->RefCount = 0;
-            p->MapCount = 0;
-            p->OwnerId = 0;
-            p->LruNext = Page.NoFrame;
-            p->LruPrev = Page.NoFrame;
-            p->Private = 0;
-            p->ContainerId = 0;
-            p->Order = 0;
-        }
+        private static void ResetFree(Page* p) => Page.Reset(p, PageFlags.Free);
 
         private void Poison(uint pfn, uint size)
         {

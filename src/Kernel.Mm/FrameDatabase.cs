@@ -20,20 +20,7 @@ namespace Kernel.Mm
         {
             _pages = pages;
             _count = count == Page.NoFrame ? count - 1 : count;
-            for (uint i = 0; i < _count; i++)
-            {
-                Page* p = pages + i;
-                p->OwnerIndex = 0;
-                p->Flags = PageFlags.Reserved;
-                p->RefCount = 0;
-                p->MapCount = 0;
-                p->OwnerId = 0;
-                p->LruNext = Page.NoFrame;
-                p->LruPrev = Page.NoFrame;
-                p->Private = 0;
-                p->ContainerId = 0;
-                p->Order = 0;
-            }
+            for (uint i = 0; i < _count; i++) Page.Reset(pages + i, PageFlags.Reserved);
         }
 
         // Bytes of memory the records for count frames take.

@@ -61,5 +61,20 @@ namespace Kernel.Mm
         public ushort ContainerId;
         public byte Order;
         private byte _pad;
+
+        // A record with only `flags` set: no owner, no counts, on no list.
+        public static unsafe void Reset(Page* p, PageFlags flags)
+        {
+            p->OwnerIndex = 0;
+            p->Flags = flags;
+            p->RefCount = 0;
+            p->MapCount = 0;
+            p->OwnerId = 0;
+            p->LruNext = NoFrame;
+            p->LruPrev = NoFrame;
+            p->Private = 0;
+            p->ContainerId = 0;
+            p->Order = 0;
+        }
     }
 }

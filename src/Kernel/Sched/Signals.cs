@@ -1,0 +1,44 @@
+// The small vocabulary of the scheduler: task states, error numbers (Linux values) and the
+// signals a task can be sent. Pure values: no state, nothing to lock.
+// Signals here: SIGINT, SIGKILL and SIGTERM, all fatal (no handlers yet); 0 is the null signal of
+// kill(2) (checks that the target exists and may be signalled, delivers nothing).
+namespace Kernel.Sched
+{
+    public enum TaskState { Runnable, Running, Sleeping, Stopped, Zombie }
+
+    public enum Errno { None = 0, EPERM = 1, ESRCH = 3, EINTR = 4, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, EINVAL = 22, ENOSPC = 28, ERANGE = 34 }
+
+    public static class Signals
+    {
+        public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
+
+        // Bit (1UL << signal) for each fatal signal, as in Task.PendingSignals.
+        public const ulong FatalMask = (1UL << SIGINT) | (1UL << SIGKILL) | (1UL << SIGTERM);
+
+        // kill(1) spellings, case-sensitive: "2", "INT", "SIGINT", "9", "KILL", "SIGKILL",
+        // "15", "TERM", "SIGTERM". Anything else (null, "-9", "kill", "0") is refused with 0.
+        public static bool TryParse(string text, out int signal)
+        {
+            signal = 0;
+            if ((object)text == null) return false;
+            if (text == "2" || text == "INT" || text == "SIGINT") signal = SIGINT;
+            else if (text == "9" || text == "KILL" || text == "SIGKILL") signal = SIGKILL;
+            else if (text == "15" || text == "TERM" || text == "SIGTERM") signal = SIGTERM;
+            return signal != 0;
+        }
+
+        // kill -l style: "INT", "KILL", "TERM"; any other number in decimal.
+        public static string Name(int signal)
+        {
+            if (signal == SIGINT) return "INT";
+            if (signal == SIGKILL) return "KILL";
+            if (signal == SIGTERM) return "TERM";
+            return signal.ToString();
+        }
+
+        public static bool IsFatal(int signal) => signal == SIGINT || signal == SIGKILL || signal == SIGTERM;
+
+        // What Kill accepts: the fatal signals and the null signal 0.
+        public static bool IsValid(int signal) => signal == 0 || IsFatal(signal);
+    }
+}

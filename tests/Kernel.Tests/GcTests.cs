@@ -42,6 +42,19 @@ public sealed class GcTests(ITestOutputHelper output) : KernelTest(output)
         Assert.Contains("selftest: ok", await m.RunAsync("selftest"));
     }
 
+    // A list reachable only from a sleeping task's stack survives collections run by the shell.
+    [Fact]
+    public async Task Objects_reachable_only_from_another_tasks_stack_survive()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Matches(@"\[1\] \d+", await m.RunAsync("gcstack 3 &"));
+        string churn = await m.RunAsync("gctest 24", TimeSpan.FromSeconds(60));
+        Assert.Matches(@"gctest: 24 MiB in \d+ rounds, ([1-9]\d*) collections", churn);
+        string wait = await m.RunAsync("wait", TimeSpan.FromSeconds(30));
+        Assert.Contains("gcstack: ok", wait);
+        Assert.Matches(@"\[1\]\+\s+Done\s+gcstack 3", wait);
+    }
+
     // 10,000 commands leave live heap bytes flat: the shell's history and the kernel log are
     // bounded rings, so once they are full nothing accumulates. Bound: 16 KiB.
     [Fact]

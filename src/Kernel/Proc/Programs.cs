@@ -44,6 +44,7 @@ namespace Kernel.Proc
                     new ProgramInfo("forker", "forker N [PAGES]", "start N children that each touch PAGES pages, then wait", Forker),
                     new ProgramInfo("spin", "spin SECONDS", "burn CPU", Spin),
                     new ProgramInfo("sleep", "sleep SECONDS", "sleep", SleepMain),
+                    new ProgramInfo("gcstack", "gcstack SECONDS", "keep objects only on this task's stack while sleeping, then check them (a GC test)", GcStack),
                 };
             return s_all;
         }
@@ -125,6 +126,28 @@ namespace Kernel.Proc
             Processes.Sleep(10);
             for (ulong i = 0; i < pages; i++) if (*(byte*)(DataBase + (i << 12)) != 2) return 1;
             return 0;
+        }
+
+        private sealed class Cell
+        {
+            public Cell Next;
+            public int Value;
+        }
+
+        // Builds a list reachable only from this task's stack (a local), sleeps while other tasks
+        // allocate and collect, then checks every node. Exit status 0 when all survived intact.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int GcStack(string[] argv)
+        {
+            if (argv.Length != 2 || !ParseCount(argv[1], 3600, out ulong seconds)) return Usage("gcstack SECONDS");
+            Cell head = null;
+            for (int i = 0; i < 1000; i++) head = new Cell { Next = head, Value = i };
+            Processes.Sleep(seconds * 1000);
+            int expected = 999;
+            for (Cell c = head; c != null; c = c.Next, expected--)
+                if (c.Value != expected) { Console.WriteLine("gcstack: FAILED: a node was collected or overwritten"); return 1; }
+            Console.WriteLine(expected == -1 ? "gcstack: ok" : "gcstack: FAILED: the list is short");
+            return expected == -1 ? 0 : 1;
         }
 
         private static int Spin(string[] argv)

@@ -107,7 +107,8 @@ namespace Kernel.Proc
             {
                 // No stack: the task never ran; end it and reap it at once.
                 s_scheduler.Exit(task, 1);
-                if (parent != null) s_scheduler.TryReap(parent, task.Pid, out int _, out int _);
+                // Tasks without a parent (kernel threads) are the idle task's children: null reaps them.
+                s_scheduler.TryReap(task.Parent, task.Pid, out int _, out int _);
                 IrqLock.Exit();
                 if (mm != null) mm.Destroy();
                 task = null;

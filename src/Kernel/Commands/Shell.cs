@@ -71,6 +71,13 @@ namespace Kernel.Commands
                 return;
             }
             if (parsed.Argc == 0) return;
+            // No file system is mounted yet (the VFS comes with configfs): say so, run nothing.
+            if (parsed.RedirectPath != null)
+            {
+                Console.WriteLine(string.Concat("sh: can't create ", parsed.RedirectPath, ": Read-only file system"));
+                s_lastStatus = 1;
+                return;
+            }
             Proc.ProgramInfo program = Proc.Programs.Find(parsed.Argv[0]);
             if (program != null)
             {

@@ -33,7 +33,7 @@ namespace Kernel.Commands
             Errno e = Processes.Spawn(Processes.Init, name, false, program.Main, args, true, out Task task);
             if (e != Errno.None)
             {
-                Console.WriteLine(e == Errno.EAGAIN ? "sh: fork: Resource temporarily unavailable" : "sh: fork: Cannot allocate memory");
+                Console.WriteLine(string.Concat("sh: fork: ", ErrnoText.Message(e)));
                 return 1;
             }
             if (background)
@@ -168,9 +168,11 @@ namespace Kernel.Commands
                     return 2;
                 }
                 Errno e = Processes.Scheduler.Kill(pid, signal);
-                if (e == Errno.ESRCH) { Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - No such process")); status = 1; }
-                else if (e == Errno.EPERM) { Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - Operation not permitted")); status = 1; }
-                else if (e != Errno.None) { Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - Invalid argument")); status = 1; }
+                if (e != Errno.None)
+                {
+                    Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - ", ErrnoText.Message(e)));
+                    status = 1;
+                }
             }
             return status;
         }

@@ -74,7 +74,7 @@ namespace Kernel.Commands
             // No file system is mounted yet (the VFS comes with configfs): say so, run nothing.
             if (parsed.RedirectPath != null)
             {
-                Console.WriteLine(string.Concat("sh: can't create ", parsed.RedirectPath, ": Read-only file system"));
+                Console.WriteLine(string.Concat("sh: can't create ", parsed.RedirectPath, ": ", ErrnoText.Message(Errno.EROFS)));
                 s_lastStatus = 1;
                 return;
             }

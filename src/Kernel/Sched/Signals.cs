@@ -6,8 +6,6 @@ namespace Kernel.Sched
 {
     public enum TaskState { Runnable, Running, Sleeping, Stopped, Zombie }
 
-    public enum Errno { None = 0, EPERM = 1, ESRCH = 3, EINTR = 4, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EBUSY = 16, EINVAL = 22, ENOSPC = 28, ERANGE = 34 }
-
     public static class Signals
     {
         public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;

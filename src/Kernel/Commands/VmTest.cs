@@ -28,8 +28,8 @@ namespace Kernel.Commands
             ulong freeBefore = PhysicalMemory.FreeFrames() + Kernel.Runtime.Collector.HeapFrames;
             uint inactiveBefore = VirtualMemory.InactivePages();
 
-            AddressSpace parent = AddressSpace.Create(VirtualMemory.Context);
-            if (parent == null || !parent.MapAnonymous(Base, Pages, Protection.Read | Protection.Write))
+            AddressSpace parent = VirtualMemory.CreateSpace();
+            if (parent == null || !VirtualMemory.MapAnonymous(parent, Base, Pages, Protection.Read | Protection.Write))
             {
                 Console.WriteLine("vmtest: out of memory");
                 return 1;
@@ -41,7 +41,7 @@ namespace Kernel.Commands
             Check(parent.ResidentPages == Pages, "one resident page per touched page");
             Check(VirtualMemory.InactivePages() == inactiveBefore + Pages, "new pages are on the inactive LRU");
 
-            AddressSpace child = parent.Fork();
+            AddressSpace child = VirtualMemory.Fork(parent);
             Check(child != null, "fork");
             if (child != null)
             {
@@ -54,10 +54,10 @@ namespace Kernel.Commands
                 VirtualMemory.Switch(child);
                 Check(*Slot(0) == 999 && *Slot(1) == 38, "each side keeps its own copy");
                 VirtualMemory.Switch(null);
-                child.Destroy();
+                VirtualMemory.Destroy(child);
             }
             VirtualMemory.Switch(null);
-            parent.Destroy();
+            VirtualMemory.Destroy(parent);
             Check(PhysicalMemory.FreeFrames() + Kernel.Runtime.Collector.HeapFrames == freeBefore, "every frame returned after destroy");
             Check(VirtualMemory.InactivePages() == inactiveBefore, "the LRU is empty again");
 
@@ -74,14 +74,14 @@ namespace Kernel.Commands
         // Cycles per demand-zero fault: touch `pages` fresh anonymous pages once each.
         public static ulong FaultCycles(int pages)
         {
-            AddressSpace mm = AddressSpace.Create(VirtualMemory.Context);
-            if (mm == null || !mm.MapAnonymous(Base, (ulong)pages, Protection.Read | Protection.Write)) return 0;
+            AddressSpace mm = VirtualMemory.CreateSpace();
+            if (mm == null || !VirtualMemory.MapAnonymous(mm, Base, (ulong)pages, Protection.Read | Protection.Write)) return 0;
             VirtualMemory.Switch(mm);
             ulong start = Kernel.Arch.Native.Rdtsc();
             for (int i = 0; i < pages; i++) *(byte*)(Base + (ulong)i * 4096) = 1;
             ulong cycles = Kernel.Arch.Native.Rdtsc() - start;
             VirtualMemory.Switch(null);
-            mm.Destroy();
+            VirtualMemory.Destroy(mm);
             return cycles / (ulong)pages;
         }
     }

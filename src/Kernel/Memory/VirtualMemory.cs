@@ -2,7 +2,10 @@
 // map, MMU operations, the template PML4 whose kernel half every address space shares, LRU
 // lists for the root and every possible container), the current address space, CR3 switching,
 // and the page-fault path for user addresses.
-// Interrupts are off whenever Kernel.Mm runs (it has no locks of its own).
+// Interrupts are off whenever Kernel.Mm runs (it has no locks of its own): faults arrive through
+// interrupt gates, and task code calls it only through the wrappers below, which hold IrqLock —
+// otherwise a task preempted inside the buddy allocator or an LRU list would leave it half
+// updated for the next task's fault.
 using Kernel.Arch;
 using Kernel.Mm;
 
@@ -61,6 +64,37 @@ namespace Kernel.Memory
             FaultAccess access = (errorCode & 16) != 0 ? FaultAccess.Execute : (errorCode & 2) != 0 ? FaultAccess.Write : FaultAccess.Read;
             result = s_current.HandleFault(address, access);
             return result == FaultResult.Handled;
+        }
+
+        public static AddressSpace CreateSpace()
+        {
+            IrqLock.Enter();
+            AddressSpace mm = AddressSpace.Create(s_context);
+            IrqLock.Exit();
+            return mm;
+        }
+
+        public static AddressSpace Fork(AddressSpace mm)
+        {
+            IrqLock.Enter();
+            AddressSpace child = mm.Fork();
+            IrqLock.Exit();
+            return child;
+        }
+
+        public static void Destroy(AddressSpace mm)
+        {
+            IrqLock.Enter();
+            mm.Destroy();
+            IrqLock.Exit();
+        }
+
+        public static bool MapAnonymous(AddressSpace mm, ulong start, ulong pages, Protection protection)
+        {
+            IrqLock.Enter();
+            bool ok = mm.MapAnonymous(start, pages, protection);
+            IrqLock.Exit();
+            return ok;
         }
 
         public static uint ActivePages()

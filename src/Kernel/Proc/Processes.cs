@@ -88,8 +88,8 @@ namespace Kernel.Proc
             AddressSpace mm = null;
             if (!kernelThread)
             {
-                if (forkMm && parent != null && parent.Mm != null) mm = parent.Mm.Fork();
-                else mm = AddressSpace.Create(VirtualMemory.Context);
+                if (forkMm && parent != null && parent.Mm != null) mm = VirtualMemory.Fork(parent.Mm);
+                else mm = VirtualMemory.CreateSpace();
                 if (mm == null) return Errno.ENOMEM;
             }
             IrqLock.Enter();
@@ -97,7 +97,7 @@ namespace Kernel.Proc
             if (e != Errno.None)
             {
                 IrqLock.Exit();
-                if (mm != null) mm.Destroy();
+                if (mm != null) VirtualMemory.Destroy(mm);
                 return e;
             }
             task.Mm = mm;
@@ -110,7 +110,7 @@ namespace Kernel.Proc
                 // Tasks without a parent (kernel threads) are the idle task's children: null reaps them.
                 s_scheduler.TryReap(task.Parent, task.Pid, out int _, out int _);
                 IrqLock.Exit();
-                if (mm != null) mm.Destroy();
+                if (mm != null) VirtualMemory.Destroy(mm);
                 task = null;
                 return Errno.ENOMEM;
             }
@@ -144,7 +144,7 @@ namespace Kernel.Proc
             if (mm != null)
             {
                 VirtualMemory.Switch(null);
-                mm.Destroy();
+                VirtualMemory.Destroy(mm);
             }
             s_scheduler.Exit(self, status);
             Native.Yield();

@@ -3,6 +3,7 @@
 // that address space, faulted in on demand.
 using Kernel.Arch;
 using Kernel.Drivers;
+using Kernel.Memory;
 using Kernel.Mm;
 using Kernel.Sched;
 using Kernel.Shell;
@@ -74,7 +75,7 @@ namespace Kernel.Proc
                 (argv.Length == 3 && (!ParseCount(argv[2], 1000000, out passes) || passes == 0)))
                 return Usage("memhog PAGES [PASSES]");
             AddressSpace mm = Processes.Scheduler.Current.Mm;
-            if (!mm.MapAnonymous(DataBase, pages, Protection.Read | Protection.Write))
+            if (!VirtualMemory.MapAnonymous(mm, DataBase, pages, Protection.Read | Protection.Write))
             {
                 Console.WriteLine("memhog: mmap: Cannot allocate memory");
                 return 1;
@@ -97,7 +98,7 @@ namespace Kernel.Proc
                 return Usage("forker N [PAGES]");
             Task self = Processes.Scheduler.Current;
             // The parent's pages are shared copy-on-write with every child.
-            if (!self.Mm.MapAnonymous(DataBase, pages, Protection.Read | Protection.Write))
+            if (!VirtualMemory.MapAnonymous(self.Mm, DataBase, pages, Protection.Read | Protection.Write))
             {
                 Console.WriteLine("forker: mmap: Cannot allocate memory");
                 return 1;

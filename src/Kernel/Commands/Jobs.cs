@@ -122,7 +122,7 @@ namespace Kernel.Commands
         public static int Ps(string[] argv, int argc)
         {
             if (s_snapshot == null) s_snapshot = new Task[Scheduler.MaxTasks];
-            int n = Processes.Scheduler.Snapshot(s_snapshot);
+            int n = Processes.Snapshot(s_snapshot);
             Console.WriteLine("  PID  PPID STAT   TIME    RSS COMMAND");
             for (int i = 0; i < n; i++)
             {
@@ -167,7 +167,7 @@ namespace Kernel.Commands
                     Console.WriteLine("usage: kill [-SIGNAL] PID...");
                     return 2;
                 }
-                Errno e = Processes.Scheduler.Kill(pid, signal);
+                Errno e = Processes.Kill(pid, signal);
                 if (e != Errno.None)
                 {
                     Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - ", ErrnoText.Message(e)));

@@ -195,6 +195,24 @@ namespace Kernel.Proc
             }
         }
 
+        // kill(2) from task code (the scheduler is only ever entered with interrupts off).
+        public static Errno Kill(int pid, int signal)
+        {
+            IrqLock.Enter();
+            Errno e = s_scheduler.Kill(pid, signal);
+            IrqLock.Exit();
+            return e;
+        }
+
+        // A consistent copy of the task table, for ps.
+        public static int Snapshot(Task[] into)
+        {
+            IrqLock.Enter();
+            int n = s_scheduler.Snapshot(into);
+            IrqLock.Exit();
+            return n;
+        }
+
         // Sleeps for ms; false when a fatal signal cut it short.
         public static bool Sleep(ulong ms)
         {

@@ -16,7 +16,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : KernelTest(output)
         string ps = await m.RunAsync("ps");
         Assert.Matches(@"PID\s+PPID\s+STAT\s+TIME\s+RSS\s+COMMAND", ps);
         Assert.Matches(@"(?m)^\s+1\s+0\s+R\s+\S+\s+\d+ sh$", ps);
-        Assert.Matches(@"(?m)^\s+\d+\s+0\s+S\s+\S+\s+0 \[events\]$", ps);
+        Assert.Matches(@"(?m)^\s+\d+\s+0\s+[SR]\s+\S+\s+0 \[events\]$", ps);
     }
 
     [Fact]

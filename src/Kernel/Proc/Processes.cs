@@ -47,6 +47,7 @@ namespace Kernel.Proc
             s_events = Workqueue.Create("events");
             if (s_events == null) Panic.Fail("proc: cannot start the events workqueue");
             InputQueue.EnableSleeping();
+            Yield();   // let the workqueue thread reach its first sleep before the shell starts
         }
 
         private static void IdleLoop()

@@ -1,16 +1,21 @@
 // A user address space (Linux's mm_struct): its page tables, its regions, its resident pages.
-// Anonymous memory is lazy: MapAnonymous only records a region and a fault brings in a zeroed
-// frame. Fork shares every present page copy-on-write; the first write to a shared page copies
-// it, or, when the writer is its last mapper, just makes it writable again.
+// Memory is lazy: MapAnonymous and MapFile only record a region, and a fault brings in a zeroed
+// frame or maps the file's page-cache frame. Fork shares every present page copy-on-write; the
+// first write to a shared page copies it, or, when the writer is the last mapper of an anonymous
+// page, just makes it writable again. File regions are private mappings: a page-cache frame is
+// always mapped read-only and a write copies it into an anonymous frame.
 //
-// A user frame mapped here has Page.Flags Anon (plus Active/Inactive: it is on the LRU),
+// An anonymous frame mapped here has Page.Flags Anon (plus Active/Inactive: it is on the LRU),
 // OwnerId = Id of the mm that faulted it in, OwnerIndex = its virtual page number, and
-// MapCount = RefCount = the number of PTEs mapping it (each mapping holds one reference); the
-// last PutPage takes it off the LRU, uncharges it and frees it.
+// MapCount = RefCount = the number of PTEs mapping it (each mapping holds one reference). A
+// page-cache frame (PageCache.cs) holds one more reference, the cache's. The last reference
+// takes a frame off the LRU, uncharges it and frees it. Container is the memory container new
+// anonymous pages are charged to (null = the root); the kernel sets it, fork copies it.
 //
-// Invariants: every present user PTE lies inside a region and maps an Anon frame; a PTE of a
-// writable region lacks Writable only while its frame may be shared (Cow set by fork); Rss is the
-// number of present user PTEs. After Destroy the mm holds no frames and is not registered.
+// Invariants: every present user PTE lies inside a region and maps an Anon frame or (read-only)
+// a File frame; a PTE of a writable region lacks Writable only while its frame may be shared (Cow
+// set by fork, or a page-cache frame); Rss is the number of present user PTEs. After Destroy the
+// mm holds no frames and is not registered.
 // Not locked: the kernel calls this with interrupts off.
 namespace Kernel.Mm
 {
@@ -49,6 +54,7 @@ namespace Kernel.Mm
         }
 
         public uint Id => _id;
+        public MemoryContainer Container { get; set; }
         public PageTable Table => _table;
         public uint ResidentPages => _rss;
         public int RegionCount => _regions.Count;
@@ -67,8 +73,7 @@ namespace Kernel.Mm
             return _regions.Insert(Region.Anonymous(start, end, prot));
         }
 
-        // Records a file region (file page filePage of fileId at start). Faults in it fail until
-        // the page cache exists.
+        // Records a private file region: page filePage on of the PageCache with Id fileId, at start.
         public bool MapFile(ulong start, ulong pages, Protection prot, uint fileId, ulong filePage)
         {
             ulong end;
@@ -102,9 +107,9 @@ namespace Kernel.Mm
                 if (IsCurrent) _vm.Mmu.Invalidate(va);
                 return FaultResult.Handled;
             }
-            // Swap entries appear with reclaim; a File region has no page cache yet.
-            if (pte != 0 || r.Kind != RegionKind.Anonymous) return FaultResult.SegmentationFault;
-            return FaultInAnonymous(va, r, access);
+            // Swap entries appear with reclaim.
+            if (pte != 0) return FaultResult.SegmentationFault;
+            return r.Kind == RegionKind.File ? FaultInFile(va, r, access) : FaultInAnonymous(va, r, access);
         }
 
         // A copy of this mm: the same regions, every present page shared. Pages of writable
@@ -114,6 +119,7 @@ namespace Kernel.Mm
         {
             AddressSpace child = Create(_vm);
             if (child == null) return null;
+            child.Container = Container;
             _walker.Mode = WalkMode.Fork;
             _walker.Child = child;
             _walker.Failed = false;
@@ -166,6 +172,7 @@ namespace Kernel.Mm
             p->OwnerId = _id;
             p->OwnerIndex = va >> 12;
             p->MapCount = 0;
+            p->ContainerId = 0;
             if (_vm.Events.TryCharge(this, pfn)) return true;
             _vm.Buddy.Free(pfn, 0);
             pfn = Page.NoFrame;
@@ -190,6 +197,38 @@ namespace Kernel.Mm
             return FaultResult.Handled;
         }
 
+        // A page of a file region: the page-cache frame mapped read-only, or for a write, a private
+        // anonymous copy of it. Past the end of the file: SegmentationFault (Linux's SIGBUS).
+        private FaultResult FaultInFile(ulong va, Region r, FaultAccess access)
+        {
+            PageCache cache = _vm.Caches.Find(r.FileId);
+            ulong index = r.FilePage + ((va - r.Start) >> 12);
+            if (cache == null || index >= (cache.Size + PageSize - 1) >> 12) return FaultResult.SegmentationFault;
+            if (!cache.TryGetOrCreate(index, Container, out uint cached)) return FaultResult.OutOfMemory;
+            if (access == FaultAccess.Write)
+            {
+                if (!TryNewAnonFrame(va, cached, out uint copy)) return FaultResult.OutOfMemory;
+                if (!_table.Map(va, copy, LeafFlags(r.Prot) | PteFlags.Accessed | PteFlags.Dirty))
+                {
+                    _vm.Events.Uncharge(copy);
+                    _vm.Buddy.Free(copy, 0);
+                    return FaultResult.OutOfMemory;
+                }
+                _vm.Pages[copy].MapCount = 1;
+                _vm.Lru.Add(copy, _vm.Pages[copy].ContainerId);
+                _rss++;
+                return FaultResult.Handled;
+            }
+            PteFlags flags = (LeafFlags(r.Prot) & ~PteFlags.Writable) | PteFlags.Accessed;
+            if ((r.Prot & Protection.Write) != 0) flags |= PteFlags.Cow;
+            if (!_table.Map(va, cached, flags)) return FaultResult.OutOfMemory;
+            Page* p = _vm.Pages + cached;
+            p->RefCount++;
+            if (p->MapCount++ == 0) _vm.Events.Mapped(cached);
+            _rss++;
+            return FaultResult.Handled;
+        }
+
         // A write to a present read-only page of a writable region.
         private FaultResult BreakCow(ulong va, ulong pte)
         {
@@ -197,7 +236,7 @@ namespace Kernel.Mm
             Page* op = _vm.Pages + old;
             PteFlags keep = Pte.Flags(pte) & ~PteFlags.Cow;
             keep |= PteFlags.Writable | PteFlags.Dirty | PteFlags.Accessed;
-            if (op->MapCount == 1)
+            if (op->MapCount == 1 && (op->Flags & PageFlags.Anon) != 0)
             {
                 // The last mapper: the frame is ours alone now.
                 op->OwnerId = _id;
@@ -215,7 +254,7 @@ namespace Kernel.Mm
             return FaultResult.Handled;
         }
 
-        // Drops one mapping's reference to a user frame; the last one frees it.
+        // Drops one mapping's reference to a user frame; the last reference frees it.
         private void PutPage(uint pfn)
         {
             Page* p = _vm.Pages + pfn;
@@ -225,11 +264,8 @@ namespace Kernel.Mm
                 return;
             }
             p->MapCount--;
-            p->RefCount--;
-            if (p->RefCount != 0) return;
-            _vm.Lru.Remove(pfn);
-            _vm.Events.Uncharge(pfn);
-            _vm.Buddy.Free(pfn, 0);
+            if (p->MapCount == 0 && (p->Flags & PageFlags.File) != 0) _vm.Events.Unmapped(pfn);
+            PageCache.Put(_vm, pfn);
         }
 
         private static bool Allowed(Protection prot, FaultAccess access)
@@ -286,7 +322,7 @@ namespace Kernel.Mm
                 Page* p = _mm._vm.Pages + Pte.Pfn(pte);
                 if (Mode == WalkMode.Restore)
                 {
-                    if (Pte.Has(pte, PteFlags.Cow) && p->MapCount == 1)
+                    if (Pte.Has(pte, PteFlags.Cow) && p->MapCount == 1 && (p->Flags & PageFlags.Anon) != 0)
                         return (pte | (ulong)PteFlags.Writable) & ~(ulong)PteFlags.Cow;
                     return pte;
                 }

@@ -72,6 +72,21 @@ namespace Kernel.Mm
             return true;
         }
 
+        // Moves a listed frame to the head of the same list (active or inactive) of another group,
+        // and records the group in Page.ContainerId (rmdir hands a container's pages to the root).
+        public void MoveToGroup(uint pfn, int group)
+        {
+            if (!IsOnList(pfn) || !Valid(group))
+            {
+                _panic.Panic("mm: lru move of pfn " + pfn.ToString() + " to group " + group.ToString());
+                return;
+            }
+            int list = ListOf(pfn);
+            Unlink(pfn, list);
+            _pages[pfn].ContainerId = (ushort)group;
+            Push(pfn, group * 2 + (list & 1));
+        }
+
         // Moves a listed frame to the head of its group's active list.
         public void Activate(uint pfn) => MoveTo(pfn, true);
 

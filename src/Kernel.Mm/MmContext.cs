@@ -1,9 +1,10 @@
 // What every address space shares (Linux's globals around mm/): the frame allocator, the direct
-// map, the MMU, the kernel's template PML4, the LRU lists, the mm registry, the hooks later
-// subsystems attach to (PageEvents), and the reverse map used to age anonymous pages (AnonRmap).
+// map, the MMU, the kernel's template PML4, the LRU lists, the mm and page-cache registries, the
+// charging hooks memory containers attach to (PageEvents), and the reverse map used to age
+// anonymous pages (AnonRmap).
 //
-// The registry maps mm ids to AddressSpaces, because frame records name their owner by id
-// (Page.OwnerId). Ids come from a counter starting at 1 (0 = no owner) and are never reused, so
+// The registries map ids to AddressSpaces and PageCaches, because frame records name their owner
+// by id (Page.OwnerId). Ids come from a counter starting at 1 (0 = no owner) and are never reused, so
 // the registry's arrays stay sorted by appending; Find is a binary search. Not locked: the kernel
 // calls all of Kernel.Mm with interrupts off.
 namespace Kernel.Mm
@@ -16,41 +17,63 @@ namespace Kernel.Mm
         public abstract void Copy(ulong* destination, ulong* source);
     }
 
+    // What Kernel.Mm knows of a memory container (Kernel.Containers derives the real one): the id
+    // that frame records (Page.ContainerId) and LRU groups use. An AddressSpace and a PageCache
+    // point at the container they charge; null means the root.
+    public abstract class MemoryContainer
+    {
+        protected MemoryContainer(ushort id) { Id = id; }
+        public ushort Id { get; protected set; }
+    }
+
+    // The charging hooks (memory containers); the defaults charge nothing. All are called with
+    // interrupts off, on every user frame brought in, mapped, unmapped or freed.
     public abstract class PageEvents
     {
-        // An anonymous frame is about to be mapped into mm (its record is filled in). False
-        // refuses it: the fault frees the frame and fails with OutOfMemory.
+        // An anonymous frame is about to be mapped into mm (its record is filled in). The charger
+        // charges mm.Container and sets Page.ContainerId. False refuses it: the fault frees the
+        // frame and fails with OutOfMemory.
         public virtual bool TryCharge(AddressSpace mm, uint pfn) => true;
-        // An anonymous frame TryCharge accepted is about to be freed.
+        // A new page-cache frame of cache (Flags File, OwnerId = cache.Id, OwnerIndex = index).
+        // While !cache.Charged the charger decides cache.Container from bringer (the container of
+        // the task bringing the file into memory) and sets Charged; then it charges cache.Container.
+        public virtual bool TryChargeCache(PageCache cache, MemoryContainer bringer, uint pfn) => true;
+        // A frame TryCharge or TryChargeCache accepted is about to be freed (MapCount is 0).
         public virtual void Uncharge(uint pfn) { }
+        // A page-cache frame's MapCount went from 0 to 1, or from 1 to 0.
+        public virtual void Mapped(uint pfn) { }
+        public virtual void Unmapped(uint pfn) { }
+        // A page cache was released: it holds no frames and is no longer registered.
+        public virtual void CacheReleased(PageCache cache) { }
     }
 
     public sealed class NoPageEvents : PageEvents { }
 
-    public sealed class MmRegistry
+    // Objects by id: ids from 1 up, never reused, so appending keeps the arrays sorted.
+    public class IdRegistry<T> where T : class
     {
         private uint[] _ids = new uint[16];
-        private AddressSpace[] _spaces = new AddressSpace[16];
+        private T[] _items = new T[16];
         private int _count;
         private uint _nextId = 1;
 
         public int Count => _count;
-        public AddressSpace At(int index) => _spaces[index];   // in id order
+        public T At(int index) => _items[index];   // in id order
 
-        // Enters mm under a new id and returns the id.
-        public uint Register(AddressSpace mm)
+        // Enters item under a new id and returns the id.
+        public uint Register(T item)
         {
             if (_count == _ids.Length)
             {
                 uint[] ids = new uint[_count * 2];
-                AddressSpace[] spaces = new AddressSpace[_count * 2];
-                for (int i = 0; i < _count; i++) { ids[i] = _ids[i]; spaces[i] = _spaces[i]; }
+                T[] items = new T[_count * 2];
+                for (int i = 0; i < _count; i++) { ids[i] = _ids[i]; items[i] = _items[i]; }
                 _ids = ids;
-                _spaces = spaces;
+                _items = items;
             }
             uint id = _nextId++;
             _ids[_count] = id;
-            _spaces[_count] = mm;
+            _items[_count] = item;
             _count++;
             return id;
         }
@@ -59,16 +82,16 @@ namespace Kernel.Mm
         {
             int i = IndexOf(id);
             if (i < 0) return;
-            for (int k = i; k < _count - 1; k++) { _ids[k] = _ids[k + 1]; _spaces[k] = _spaces[k + 1]; }
+            for (int k = i; k < _count - 1; k++) { _ids[k] = _ids[k + 1]; _items[k] = _items[k + 1]; }
             _count--;
-            _spaces[_count] = null;
+            _items[_count] = null;
         }
 
-        // The live address space with this id, or null.
-        public AddressSpace Find(uint id)
+        // The live object with this id, or null.
+        public T Find(uint id)
         {
             int i = IndexOf(id);
-            return i < 0 ? null : _spaces[i];
+            return i < 0 ? null : _items[i];
         }
 
         private int IndexOf(uint id)
@@ -83,6 +106,12 @@ namespace Kernel.Mm
             return lo < _count && _ids[lo] == id ? lo : -1;
         }
     }
+
+    // Address spaces by AddressSpace.Id (frame records of anonymous pages name their mm).
+    public sealed class MmRegistry : IdRegistry<AddressSpace> { }
+
+    // Page caches by PageCache.Id (frame records of page-cache pages name their cache).
+    public sealed class PageCacheRegistry : IdRegistry<PageCache> { }
 
     // The referenced test for anonymous frames: an anonymous page never moves from its virtual
     // page (no mremap), so every PTE mapping it is at OwnerIndex in some mm. The owner mm is
@@ -133,6 +162,7 @@ namespace Kernel.Mm
         public readonly uint KernelTemplatePfn;
         public readonly Lru Lru;
         public readonly MmRegistry Registry;
+        public readonly PageCacheRegistry Caches;
         public readonly AnonRmap Rmap;
         public readonly PanicHandler Panic;
         public PageEvents Events;
@@ -151,6 +181,7 @@ namespace Kernel.Mm
             Events = events == null ? new NoPageEvents() : events;
             Lru = new Lru(Frames, lruGroups, panic);
             Registry = new MmRegistry();
+            Caches = new PageCacheRegistry();
             Rmap = new AnonRmap(Frames, Registry);
         }
 

@@ -1,0 +1,134 @@
+// The page cache of one file (Linux's struct address_space): its resident pages by page index.
+// A file system keeps its file's data here (ramfs keeps it nowhere else); a file region of an
+// AddressSpace maps these frames.
+//
+// Layout: _pages[index] is the pfn of page `index`, or NoFrame; the array grows by doubling up to
+// MaxPages entries and never shrinks. Size is the file's length in bytes, kept by the file system.
+//
+// A page-cache frame has Page.Flags File (plus Active/Inactive: it is on the LRU of its
+// container's group), OwnerId = Id, OwnerIndex = its index, RefCount = 1 for the cache's own
+// reference + 1 per PTE mapping it, MapCount = the PTEs. It is charged when it comes in
+// (PageEvents.TryChargeCache: the first page decides the cache's container) and uncharged when
+// the last reference goes. Truncate drops the cache's reference: a page still mapped somewhere
+// leaves the cache at once but is freed by its last unmap (as in Linux).
+//
+// Invariants: ResidentPages is the number of frames in _pages; each is on the LRU and charged.
+// After Release the cache holds nothing, is unregistered and takes no new pages.
+// Not locked: the kernel calls this with interrupts off.
+namespace Kernel.Mm
+{
+    public sealed unsafe class PageCache
+    {
+        // 1 GiB files at most (the index array stays under 1 MiB).
+        public const ulong MaxPages = 1UL << 18;
+
+        private readonly MmContext _vm;
+        private uint[] _pages = new uint[0];
+        private uint _id;
+        private ulong _resident;
+        private bool _released;
+
+        private PageCache(MmContext vm) { _vm = vm; }
+
+        // An empty cache registered under a fresh id.
+        public static PageCache Create(MmContext vm)
+        {
+            PageCache cache = new PageCache(vm);
+            cache._id = vm.Caches.Register(cache);
+            return cache;
+        }
+
+        public uint Id => _id;
+        public ulong Size { get; set; }
+        public ulong ResidentPages => _resident;
+        public bool IsReleased => _released;
+        // The container charged for this file's pages (null = the root), decided by the first page.
+        public MemoryContainer Container { get; set; }
+        public bool Charged { get; set; }
+
+        public byte* Address(uint pfn) => _vm.FrameAddress(pfn);
+
+        // The frame holding page index, or NoFrame.
+        public uint Find(ulong index) => index < (ulong)_pages.Length ? _pages[index] : Page.NoFrame;
+
+        // The frame of page index; when absent, a new zeroed frame, charged and put on the LRU.
+        // bringer is the container of the task bringing it in (it decides the cache's container if
+        // this is the first page). False, holding nothing new, when out of memory or refused.
+        public bool TryGetOrCreate(ulong index, MemoryContainer bringer, out uint pfn)
+        {
+            pfn = Find(index);
+            if (pfn != Page.NoFrame) return true;
+            if (_released || index >= MaxPages) return false;
+            if (index >= (ulong)_pages.Length) Grow(index);
+            if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn)) return false;
+            _vm.ZeroFrame(pfn);
+            Page* p = _vm.Pages + pfn;
+            p->Flags = PageFlags.File;
+            p->OwnerId = _id;
+            p->OwnerIndex = index;
+            p->MapCount = 0;
+            p->ContainerId = 0;
+            if (!_vm.Events.TryChargeCache(this, bringer, pfn))
+            {
+                _vm.Buddy.Free(pfn, 0);
+                pfn = Page.NoFrame;
+                return false;
+            }
+            _pages[index] = pfn;
+            _resident++;
+            _vm.Lru.Add(pfn, p->ContainerId);
+            return true;
+        }
+
+        // Drops every page at index >= firstIndex from the cache.
+        public void Truncate(ulong firstIndex)
+        {
+            for (ulong i = firstIndex; i < (ulong)_pages.Length; i++)
+            {
+                uint pfn = _pages[i];
+                if (pfn == Page.NoFrame) continue;
+                _pages[i] = Page.NoFrame;
+                _resident--;
+                Put(_vm, pfn);
+            }
+        }
+
+        // The file is gone: frees what only the cache held, unregisters, and says so to the charger.
+        public void Release()
+        {
+            if (_released) return;
+            Truncate(0);
+            _vm.Caches.Unregister(_id);
+            _released = true;
+            _vm.Events.CacheReleased(this);
+        }
+
+        // Drops one reference to a user frame (anonymous or page cache); the last one takes it off
+        // the LRU, uncharges it and frees it.
+        internal static void Put(MmContext vm, uint pfn)
+        {
+            Page* p = vm.Pages + pfn;
+            if (p->RefCount <= 0)
+            {
+                vm.Panic.Panic("mm: putting pfn " + pfn.ToString() + " with RefCount " + p->RefCount.ToString());
+                return;
+            }
+            p->RefCount--;
+            if (p->RefCount != 0) return;
+            vm.Lru.Remove(pfn);
+            vm.Events.Uncharge(pfn);
+            vm.Buddy.Free(pfn, 0);
+        }
+
+        private void Grow(ulong index)
+        {
+            ulong n = _pages.Length == 0 ? 16UL : (ulong)_pages.Length;
+            while (n <= index) n *= 2;
+            if (n > MaxPages) n = MaxPages;
+            uint[] pages = new uint[n];
+            for (int i = 0; i < _pages.Length; i++) pages[i] = _pages[i];
+            for (ulong i = (ulong)_pages.Length; i < n; i++) pages[i] = Page.NoFrame;
+            _pages = pages;
+        }
+    }
+}

@@ -6,9 +6,10 @@ namespace Kernel.Abi
     public enum Errno
     {
         None = 0,
-        EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ECHILD = 10, EAGAIN = 11, ENOMEM = 12,
-        EACCES = 13, EBUSY = 16, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOSPC = 28,
-        EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36, ENOTEMPTY = 39,
+        EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11,
+        ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20,
+        EISDIR = 21, EINVAL = 22, EFBIG = 27, ENOSPC = 28, EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36,
+        ENOTEMPTY = 39,
     }
 
     public static class ErrnoText
@@ -24,15 +25,19 @@ namespace Kernel.Abi
                 case Errno.ESRCH: return "No such process";
                 case Errno.EINTR: return "Interrupted system call";
                 case Errno.EIO: return "Input/output error";
+                case Errno.EBADF: return "Bad file descriptor";
                 case Errno.ECHILD: return "No child processes";
                 case Errno.EAGAIN: return "Resource temporarily unavailable";
                 case Errno.ENOMEM: return "Cannot allocate memory";
                 case Errno.EACCES: return "Permission denied";
+                case Errno.EFAULT: return "Bad address";
                 case Errno.EBUSY: return "Device or resource busy";
                 case Errno.EEXIST: return "File exists";
+                case Errno.ENODEV: return "No such device";
                 case Errno.ENOTDIR: return "Not a directory";
                 case Errno.EISDIR: return "Is a directory";
                 case Errno.EINVAL: return "Invalid argument";
+                case Errno.EFBIG: return "File too large";
                 case Errno.ENOSPC: return "No space left on device";
                 case Errno.EROFS: return "Read-only file system";
                 case Errno.ERANGE: return "Numerical result out of range";

@@ -3,7 +3,8 @@
 // AddressSpace maps these frames.
 //
 // Layout: _pages[index] is the pfn of page `index`, or NoFrame; the array grows by doubling up to
-// MaxPages entries and never shrinks. Size is the file's length in bytes, kept by the file system.
+// MaxPages entries and never shrinks, and always covers Size (the file's length in bytes, kept
+// by the file system).
 //
 // A page-cache frame has Page.Flags File (plus Active/Inactive: it is on the LRU of its
 // container's group), OwnerId = Id, OwnerIndex = its index, RefCount = 1 for the cache's own
@@ -26,6 +27,7 @@ namespace Kernel.Mm
         private uint[] _pages = new uint[0];
         private uint _id;
         private ulong _resident;
+        private ulong _size;
         private bool _released;
 
         private PageCache(MmContext vm) { _vm = vm; }
@@ -39,7 +41,19 @@ namespace Kernel.Mm
         }
 
         public uint Id => _id;
-        public ulong Size { get; set; }
+        // Setting it makes room in the index for every page below it, so that a fault inside the
+        // file never allocates on the heap (faults run in interrupt context).
+        public ulong Size
+        {
+            get => _size;
+            set
+            {
+                _size = value;
+                ulong pages = (value + 4095) >> 12;
+                if (pages > MaxPages) pages = MaxPages;
+                if (pages > (ulong)_pages.Length) Grow(pages - 1);
+            }
+        }
         public ulong ResidentPages => _resident;
         public bool IsReleased => _released;
         // The container charged for this file's pages (null = the root), decided by the first page.

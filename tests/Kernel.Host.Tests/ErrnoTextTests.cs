@@ -15,6 +15,10 @@ public class ErrnoTextTests
     [InlineData(Errno.EROFS, 30, "Read-only file system")]
     [InlineData(Errno.EACCES, 13, "Permission denied")]
     [InlineData(Errno.ENOSPC, 28, "No space left on device")]
+    [InlineData(Errno.EBADF, 9, "Bad file descriptor")]
+    [InlineData(Errno.EFAULT, 14, "Bad address")]
+    [InlineData(Errno.ENODEV, 19, "No such device")]
+    [InlineData(Errno.EFBIG, 27, "File too large")]
     public void Numbers_and_texts_match_Linux_and_glibc(Errno e, int number, string text)
     {
         Assert.Equal(number, (int)e);

@@ -1,0 +1,267 @@
+// The file tree: a mount table and path resolution (Linux's namei and namespace, for one
+// namespace without symlinks).
+//
+// Paths are absolute or relative to a working directory given as a canonical absolute path.
+// Resolution walks component by component from the root, keeping the inodes walked on a stack:
+// "." stays, ".." pops (so ".." of a mounted file system's root is the directory holding its
+// mountpoint, and ".." of "/" is "/"), anything else is looked up in the directory on top, which
+// must be a directory (ENOTDIR). A looked-up inode that a mount covers is replaced by the mounted
+// file system's root. The canonical path of the result is the names on the stack.
+//
+// Mount table: _mounts[0] is the root file system (covers nothing, path "/"); every other entry
+// covers a directory inode of a file system mounted before it. Invariants: a file system is
+// mounted at most once, a mounted root is never covered again (EBUSY), and a mount is removed
+// only when no other mount lies below its path.
+// Not locked: the kernel calls this with interrupts off.
+using Kernel.Abi;
+
+namespace Kernel.Vfs
+{
+    public sealed class Vfs
+    {
+        public const int NameMax = 255;
+        public const int PathMax = 4096;
+        private const int MaxDepth = 256;
+
+        private sealed class MountPoint
+        {
+            public Inode Covered;
+            public FileSystem Fs;
+            public string Path;
+        }
+
+        private MountPoint[] _mounts = new MountPoint[8];
+        private int _mountCount;
+
+        public Vfs(FileSystem root)
+        {
+            _mounts[0] = new MountPoint { Covered = null, Fs = root, Path = "/" };
+            _mountCount = 1;
+        }
+
+        public int MountCount => _mountCount;
+
+        public void MountAt(int index, out string path, out FileSystem fs)
+        {
+            path = null;
+            fs = null;
+            if (index < 0 || index >= _mountCount) return;
+            path = _mounts[index].Path;
+            fs = _mounts[index].Fs;
+        }
+
+        public Errno Resolve(string cwd, string path, out Inode inode, out string canonical)
+        {
+            return Walk(cwd, path, path.Length, out inode, out canonical);
+        }
+
+        public Errno Stat(string cwd, string path, out Inode inode) => Resolve(cwd, path, out inode, out string _);
+
+        public Errno Mkdir(string cwd, string path)
+        {
+            Errno e = Parent(cwd, path, out Inode dir, out string name, out string _);
+            if (e != Errno.None) return e;
+            if (name == null) return Errno.EEXIST;   // "/", ".", ".."
+            return dir.Mkdir(name, out Inode _);
+        }
+
+        public Errno Rmdir(string cwd, string path)
+        {
+            Errno e = Parent(cwd, path, out Inode dir, out string name, out string last);
+            if (e != Errno.None) return e;
+            if (name == null) return last == "." ? Errno.EINVAL : last == ".." ? Errno.ENOTEMPTY : Errno.EBUSY;
+            e = dir.Lookup(name, out Inode target);
+            if (e != Errno.None) return e;
+            if (!target.IsDirectory) return Errno.ENOTDIR;
+            if (IsCovered(target)) return Errno.EBUSY;
+            return dir.Rmdir(name);
+        }
+
+        public Errno Unlink(string cwd, string path)
+        {
+            Errno e = Parent(cwd, path, out Inode dir, out string name, out string _);
+            if (e != Errno.None) return e;
+            if (name == null) return Errno.EISDIR;
+            e = dir.Lookup(name, out Inode target);
+            if (e != Errno.None) return e;
+            if (target.IsDirectory) return Errno.EISDIR;
+            return dir.Unlink(name);
+        }
+
+        public Errno Open(string cwd, string path, OpenFlags flags, out OpenFile file)
+        {
+            file = null;
+            Errno e = Resolve(cwd, path, out Inode inode, out string canonical);
+            if (e == Errno.ENOENT && (flags & OpenFlags.Create) != 0)
+            {
+                e = Parent(cwd, path, out Inode dir, out string name, out string dirPath);
+                if (e != Errno.None) return e;
+                if (name == null) return Errno.EISDIR;
+                if (path[path.Length - 1] == '/') return Errno.EISDIR;   // "new/": a file cannot be made so
+                e = dir.Create(name, out inode);
+                if (e != Errno.None) return e;
+                canonical = dirPath == "/" ? string.Concat("/", name) : string.Concat(dirPath, "/", name);
+            }
+            if (e != Errno.None) return e;
+            bool write = (flags & OpenFlags.Write) != 0;
+            if (inode.IsDirectory && write) return Errno.EISDIR;
+            if ((flags & OpenFlags.Read) != 0 && (inode.Mode & Inode.OwnerRead) == 0) return Errno.EACCES;
+            if (write && (inode.Mode & Inode.OwnerWrite) == 0) return Errno.EACCES;
+            if (write && (flags & OpenFlags.Truncate) != 0)
+            {
+                e = inode.Truncate(0);
+                if (e != Errno.None) return e;
+            }
+            file = new OpenFile(inode, canonical, flags);
+            inode.Opened();
+            return Errno.None;
+        }
+
+        public Errno Mount(string cwd, string path, FileSystem fs)
+        {
+            if (fs == null) return Errno.EINVAL;
+            Errno e = Resolve(cwd, path, out Inode target, out string canonical);
+            if (e != Errno.None) return e;
+            if (!target.IsDirectory) return Errno.ENOTDIR;
+            for (int i = 0; i < _mountCount; i++)
+                if (_mounts[i].Fs == fs || _mounts[i].Fs.Root == target) return Errno.EBUSY;
+            if (_mountCount == _mounts.Length)
+            {
+                MountPoint[] bigger = new MountPoint[_mountCount * 2];
+                for (int i = 0; i < _mountCount; i++) bigger[i] = _mounts[i];
+                _mounts = bigger;
+            }
+            _mounts[_mountCount++] = new MountPoint { Covered = target, Fs = fs, Path = canonical };
+            return Errno.None;
+        }
+
+        public Errno Unmount(string cwd, string path, string busyPath)
+        {
+            Errno e = Resolve(cwd, path, out Inode target, out string _);
+            if (e != Errno.None) return e;
+            int index = -1;
+            for (int i = 0; i < _mountCount; i++)
+                if (_mounts[i].Fs.Root == target) index = i;
+            if (index < 0) return Errno.EINVAL;
+            if (index == 0) return Errno.EBUSY;
+            string mountPath = _mounts[index].Path;
+            for (int i = 0; i < _mountCount; i++)
+                if (i != index && IsBelow(_mounts[i].Path, mountPath)) return Errno.EBUSY;
+            if (busyPath != null && (busyPath == mountPath || IsBelow(busyPath, mountPath))) return Errno.EBUSY;
+            e = _mounts[index].Fs.CanUnmount();
+            if (e != Errno.None) return e;
+            for (int i = index; i < _mountCount - 1; i++) _mounts[i] = _mounts[i + 1];
+            _mounts[--_mountCount] = null;
+            return Errno.None;
+        }
+
+        // path lies strictly below dir ("/a/b" below "/a"; everything but "/" below "/").
+        private static bool IsBelow(string path, string dir)
+        {
+            if (dir == "/") return path != "/";
+            return path.Length > dir.Length && path.StartsWith(dir) && path[dir.Length] == '/';
+        }
+
+        private bool IsCovered(Inode inode)
+        {
+            for (int i = 1; i < _mountCount; i++) if (_mounts[i].Covered == inode) return true;
+            return false;
+        }
+
+        private Inode CrossMounts(Inode inode)
+        {
+            for (int i = 1; i < _mountCount; i++) if (_mounts[i].Covered == inode) return _mounts[i].Fs.Root;
+            return inode;
+        }
+
+        // Splits path into its directory (resolved, must be a directory) and its last component.
+        // name is null when the last component is "." or ".." or the path is "/" (last then says
+        // which: ".", ".." or "/"); otherwise last is the directory's canonical path.
+        private Errno Parent(string cwd, string path, out Inode dir, out string name, out string last)
+        {
+            dir = null;
+            name = null;
+            last = null;
+            if (path == null || path.Length == 0) return Errno.ENOENT;
+            if (path.Length > PathMax) return Errno.ENAMETOOLONG;
+            int end = path.Length;
+            while (end > 1 && path[end - 1] == '/') end--;
+            int begin = end;
+            while (begin > 0 && path[begin - 1] != '/') begin--;
+            string component = path.Substring(begin, end - begin);
+            Errno e;
+            string dirPath;
+            if (begin == 0) e = Walk(cwd, ".", 1, out dir, out dirPath);
+            else e = Walk(cwd, path, begin, out dir, out dirPath);
+            if (e != Errno.None) return e;
+            if (!dir.IsDirectory) return Errno.ENOTDIR;
+            if (component.Length == 0 || component == "/") { last = "/"; return Errno.None; }
+            if (component == "." || component == "..") { last = component; return Errno.None; }
+            if (component.Length > NameMax) return Errno.ENAMETOOLONG;
+            name = component;
+            last = dirPath;
+            return Errno.None;
+        }
+
+        // Resolves path[0 .. length).
+        private Errno Walk(string cwd, string path, int length, out Inode result, out string canonical)
+        {
+            result = null;
+            canonical = null;
+            if (path == null || length == 0) return Errno.ENOENT;
+            if (length > PathMax) return Errno.ENAMETOOLONG;
+            Inode[] stack = new Inode[MaxDepth];
+            string[] names = new string[MaxDepth];
+            int depth = 0;
+            stack[0] = _mounts[0].Fs.Root;
+            Errno e;
+            if (path[0] != '/')
+            {
+                e = WalkComponents(cwd, cwd.Length, stack, names, ref depth);
+                if (e != Errno.None) return e;
+            }
+            e = WalkComponents(path, length, stack, names, ref depth);
+            if (e != Errno.None) return e;
+            result = stack[depth];
+            if (path[length - 1] == '/' && !result.IsDirectory) return Errno.ENOTDIR;
+            if (depth == 0) canonical = "/";
+            else
+            {
+                string s = "";
+                for (int i = 1; i <= depth; i++) s = string.Concat(s, "/", names[i]);
+                canonical = s;
+            }
+            return Errno.None;
+        }
+
+        private Errno WalkComponents(string path, int length, Inode[] stack, string[] names, ref int depth)
+        {
+            int i = 0;
+            while (i < length)
+            {
+                while (i < length && path[i] == '/') i++;
+                if (i == length) break;
+                int start = i;
+                while (i < length && path[i] != '/') i++;
+                int n = i - start;
+                Inode current = stack[depth];
+                if (!current.IsDirectory) return Errno.ENOTDIR;
+                if (n == 1 && path[start] == '.') continue;
+                if (n == 2 && path[start] == '.' && path[start + 1] == '.')
+                {
+                    if (depth > 0) depth--;
+                    continue;
+                }
+                if (n > NameMax) return Errno.ENAMETOOLONG;
+                if (depth + 1 == MaxDepth) return Errno.ENAMETOOLONG;
+                string name = path.Substring(start, n);
+                Errno e = current.Lookup(name, out Inode child);
+                if (e != Errno.None) return e;
+                depth++;
+                stack[depth] = CrossMounts(child);
+                names[depth] = name;
+            }
+            return Errno.None;
+        }
+    }
+}

@@ -1,0 +1,213 @@
+// Every memory container: the root (id 0: whatever no container pays for; never in the
+// namespace, no limit) and up to 512 named ones with ids 1..512, the lowest free id taken at
+// creation (Linux's memcg css ids). Creating, removing, adding and removing tasks, the fork and
+// exit hooks, and the over-limit event live here; configfs (ConfigFs.cs) and the kernel call them.
+//
+// Invariants: _byId[c.Id] == c for every live container; names are unique; an id is free again
+// only after rmdir moved every frame and file charged to it to the root; a task is in at most one
+// container, and is in c exactly when host.ContainerOf(pid) == c and c.HasTask(pid).
+// Not locked: the kernel calls this with interrupts off (rmdir lets go in MayReschedule).
+using Kernel.Abi;
+using Kernel.Mm;
+
+namespace Kernel.Containers
+{
+    public sealed class ContainerTable
+    {
+        public const int MaxContainers = 512;
+        public const int MaxNameLength = 64;
+        private const int MoveBatch = 256;
+
+        private readonly MmContext _vm;
+        private readonly ContainerHost _host;
+        private readonly long _defaultPageLimit;
+        private readonly Container _root;
+        private readonly Container[] _byId = new Container[MaxContainers + 1];
+        private readonly Container[] _order = new Container[MaxContainers];   // creation order
+        private readonly Charger _charger;
+        private int _count;
+
+        public ContainerTable(MmContext vm, ContainerHost host, long defaultPageLimit)
+        {
+            _vm = vm;
+            _host = host;
+            _defaultPageLimit = defaultPageLimit;
+            _root = new Container(0, "", long.MaxValue);
+            _root.TaskLimit = long.MaxValue;
+            _byId[0] = _root;
+            _charger = new Charger(this, vm);
+        }
+
+        public Container Root => _root;
+        public int Count => _count;
+        public Container At(int index) => index >= 0 && index < _count ? _order[index] : null;
+        // The PageEvents to install as MmContext.Events.
+        public Charger Charger => _charger;
+        public MmContext Vm => _vm;
+        public ContainerHost Host => _host;
+        public long DefaultPageLimit => _defaultPageLimit;
+
+        public Container Find(string name)
+        {
+            for (int i = 0; i < _count; i++) if (_order[i].Name == name) return _order[i];
+            return null;
+        }
+
+        public Container FindById(ushort id) => id <= MaxContainers ? _byId[id] : null;
+
+        public static bool IsValidName(string name)
+        {
+            if (name == null || name.Length == 0 || name.Length > MaxNameLength) return false;
+            for (int i = 0; i < name.Length; i++)
+            {
+                char ch = name[i];
+                bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                          ch == '_' || ch == '.' || ch == '-';
+                if (!ok) return false;
+            }
+            return true;
+        }
+
+        // mkdir: EINVAL for a bad name, EEXIST, ENOSPC past 512.
+        public Errno Create(string name, out Container c)
+        {
+            c = null;
+            if (!IsValidName(name)) return Errno.EINVAL;
+            if (Find(name) != null) return Errno.EEXIST;
+            if (_count == MaxContainers) return Errno.ENOSPC;
+            ushort id = 1;
+            while (_byId[id] != null) id++;
+            c = new Container(id, name, _defaultPageLimit);
+            _byId[id] = c;
+            _order[_count++] = c;
+            return Errno.None;
+        }
+
+        // rmdir: EBUSY while it has tasks. Hands its files and frames to the root (freeing reads 1
+        // meanwhile, and other tasks may run between batches), then frees the name and the id.
+        public Errno Remove(string name)
+        {
+            Container c = Find(name);
+            if (c == null || c.Freeing) return Errno.ENOENT;
+            if (c.NumTasks != 0) return Errno.EBUSY;
+            c.Freeing = true;
+            // Files first, so that no new page can be charged to c while the frames move.
+            PageCacheRegistry caches = _vm.Caches;
+            for (int i = 0; i < caches.Count; i++)
+            {
+                PageCache cache = caches.At(i);
+                if (cache.Container != c) continue;
+                cache.Container = null;
+                c.NumFiles--;
+                _root.NumFiles++;
+            }
+            int moved = 0;
+            while (true)
+            {
+                uint pfn = _vm.Lru.Tail(c.Id, false);
+                if (pfn == Page.NoFrame) pfn = _vm.Lru.Tail(c.Id, true);
+                if (pfn == Page.NoFrame) break;
+                MoveToRoot(c, pfn);
+                if (++moved % MoveBatch == 0) _host.MayReschedule();
+            }
+            int at = 0;
+            while (_order[at] != c) at++;
+            for (int i = at; i < _count - 1; i++) _order[i] = _order[i + 1];
+            _order[--_count] = null;
+            _byId[c.Id] = null;
+            return Errno.None;
+        }
+
+        private unsafe void MoveToRoot(Container c, uint pfn)
+        {
+            Page* p = _vm.Pages + pfn;
+            if ((p->Flags & PageFlags.Anon) != 0) { c.AnonPages--; _root.AnonPages++; }
+            else { c.FilePages--; _root.FilePages++; }
+            if ((p->Flags & PageFlags.File) != 0 && p->MapCount > 0) { c.MappedPages--; _root.MappedPages++; }
+            c.PageUsage--;
+            _root.PageUsage++;
+            if (_root.PageUsage > _root.MaxPageUsage) _root.MaxPageUsage = _root.PageUsage;
+            _vm.Lru.MoveToGroup(pfn, 0);
+        }
+
+        // echo PID > addtask. The task's pages stay charged where they are; what it faults in
+        // from now on is charged to c.
+        public Errno AddTask(Container c, string text)
+        {
+            Errno e = Numbers.ParsePid(text, out int pid);
+            if (e != Errno.None) return e;
+            if (c.Freeing) return Errno.ENOENT;
+            if (!_host.TaskExists(pid)) return Errno.ESRCH;
+            if (_host.IsKernelThread(pid)) return Errno.EPERM;
+            if (_host.ContainerOf(pid) != null) return Errno.EBUSY;
+            if (c.NumTasks >= c.TaskLimit)
+            {
+                c.TaskLimitHits++;
+                return Errno.ENOSPC;
+            }
+            _host.SetContainer(pid, c);
+            c.AddTask(pid);
+            return Errno.None;
+        }
+
+        // echo PID > rmtask. Its pages stay charged to c (as in memcg).
+        public Errno RemoveTask(Container c, string text)
+        {
+            Errno e = Numbers.ParsePid(text, out int pid);
+            if (e != Errno.None) return e;
+            if (!_host.TaskExists(pid)) return Errno.ESRCH;
+            if (!c.HasTask(pid) || _host.ContainerOf(pid) != c) return Errno.EINVAL;
+            _host.SetContainer(pid, null);
+            c.RemoveTask(pid);
+            return Errno.None;
+        }
+
+        // fork: may a task of `parent` have a child? (The child then joins with Attach.)
+        public Errno CanFork(Container parent)
+        {
+            if (parent == null) return Errno.None;
+            if (parent.NumTasks >= parent.TaskLimit)
+            {
+                parent.TaskLimitHits++;
+                return Errno.EAGAIN;
+            }
+            return Errno.None;
+        }
+
+        public void Attach(Container c, int pid)
+        {
+            if (c != null) c.AddTask(pid);
+        }
+
+        // exit.
+        public void Detach(Container c, int pid)
+        {
+            if (c != null) c.RemoveTask(pid);
+        }
+
+        // page_limit: any value is taken; one below the usage is an over-limit event at once.
+        public void SetPageLimit(Container c, long limit)
+        {
+            c.PageLimit = limit;
+            if (c.PageUsage > limit) OverLimit(c);
+        }
+
+        // A charge took c over its limit (or the limit went below its usage): count the hit and
+        // queue the over-limit work, once until it runs.
+        internal void OverLimit(Container c)
+        {
+            c.PageLimitHits++;
+            if (c.OverLimitPending) return;
+            c.OverLimitPending = true;
+            _host.QueueOverLimit(c);
+        }
+
+        // The over-limit work item. Reclaim (the reaper) comes with the next issue; for now it
+        // records that the event was delivered.
+        public void RunOverLimit(Container c)
+        {
+            c.OverLimitPending = false;
+            c.OverLimitRuns++;
+        }
+    }
+}

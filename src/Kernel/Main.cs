@@ -51,7 +51,10 @@ namespace Kernel
             Acpi.Initialize(BootInfo.RsdpPhys);
 
             Proc.Processes.Initialize();
-            Log.Line("proc: scheduler running (PID 1 sh, [events] workqueue)");
+            Proc.TaskContainers.Initialize();
+            Fs.FileSystems.Initialize();
+            Log.Line("proc: scheduler running (PID 1 sh, [events] and [kcontainerd] workqueues)");
+            Log.Line("fs: ramfs on /, configfs on /config");
             Commands.Shell.Run();
         }
 

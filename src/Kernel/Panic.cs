@@ -13,6 +13,8 @@ namespace Kernel
         private const int MaxFrames = 24;
         private static bool s_inPanic;
 
+        public static bool InProgress => s_inPanic;
+
         private static string ExceptionName(ulong vector)
         {
             switch (vector)

@@ -14,9 +14,10 @@ public sealed class ProcessTests(ITestOutputHelper output) : KernelTest(output)
     {
         QemuMachine m = await BootAsync();
         string ps = await m.RunAsync("ps");
-        Assert.Matches(@"PID\s+PPID\s+STAT\s+TIME\s+RSS\s+COMMAND", ps);
-        Assert.Matches(@"(?m)^\s+1\s+0\s+R\s+\S+\s+\d+ sh$", ps);
-        Assert.Matches(@"(?m)^\s+\d+\s+0\s+[SR]\s+\S+\s+0 \[events\]$", ps);
+        Assert.Matches(@"PID\s+PPID\s+STAT\s+TIME\s+RSS\s+CONTAINER\s+COMMAND", ps);
+        Assert.Matches(@"(?m)^\s+1\s+0\s+R\s+\S+\s+\d+ -\s+sh$", ps);
+        Assert.Matches(@"(?m)^\s+\d+\s+0\s+[SR]\s+\S+\s+0 -\s+\[events\]$", ps);
+        Assert.Matches(@"(?m)^\s+\d+\s+0\s+[SR]\s+\S+\s+0 -\s+\[kcontainerd\]$", ps);
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : KernelTest(output)
         for (int i = 0; i < 5 && both != 2; i++)
         {
             await Task.Delay(300);
-            both = Regex.Matches(await m.RunAsync("ps"), @"(?m)^\s+\d+\s+1\s+R\s+\S+\s+\d+ spin 3$").Count;
+            both = Regex.Matches(await m.RunAsync("ps"), @"(?m)^\s+\d+\s+1\s+R\s+\S+\s+\d+ -\s+spin 3$").Count;
         }
         Assert.Equal(2, both);
         string wait = await m.RunAsync("wait", TimeSpan.FromSeconds(60));

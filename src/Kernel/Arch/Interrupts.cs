@@ -10,9 +10,23 @@ namespace Kernel.Arch
     {
         public const int YieldVector = 0x81;
 
+        private static int s_depth;
+
+        // True while an interrupt or exception handler runs (what it prints is the kernel's, never
+        // a task's redirected output).
+        public static bool InHandler => s_depth != 0;
+
         // Returns the frame to resume: `frame`, or another task's after a context switch.
         [RuntimeExport("interrupt_dispatch")]
         private static InterruptFrame* Dispatch(InterruptFrame* frame)
+        {
+            s_depth++;
+            InterruptFrame* resume = Handle(frame);
+            s_depth--;
+            return resume;
+        }
+
+        private static InterruptFrame* Handle(InterruptFrame* frame)
         {
             ulong vector = frame->Vector;
             if (vector < 32)

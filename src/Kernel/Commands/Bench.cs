@@ -16,7 +16,8 @@ namespace Kernel.Commands
             if (argc == 2 && argv[1] == "mm") return Memory();
             if (argc == 2 && argv[1] == "gc") return GcCommands.Bench(argv, argc);
             if (argc == 2 && argv[1] == "proc") return ProcCommands.Bench(argv, argc);
-            Console.WriteLine("usage: bench mm|gc|proc");
+            if (argc == 2 && argv[1] == "containers") return ContainerCommands.Bench(argv, argc);
+            Console.WriteLine("usage: bench mm|gc|proc|containers");
             return 2;
         }
 

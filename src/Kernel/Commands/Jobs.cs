@@ -25,15 +25,19 @@ namespace Kernel.Commands
             return line;
         }
 
-        public static int Run(ProgramInfo program, string[] argv, int argc, bool background)
+        // stdout: where the program's output goes (it inherits it for the spawn); null: the shell's own.
+        public static int Run(ProgramInfo program, string[] argv, int argc, bool background, Fs.FileOutput stdout = null)
         {
             string[] args = new string[argc];
             for (int i = 0; i < argc; i++) args[i] = argv[i];
             string name = Join(argv, argc);
+            Fs.FileOutput saved = Processes.Init.Stdout;
+            if (stdout != null) Processes.Init.Stdout = stdout;
             Errno e = Processes.Spawn(Processes.Init, name, false, program.Main, args, true, out Task task);
+            Processes.Init.Stdout = saved;
             if (e != Errno.None)
             {
-                Console.WriteLine(string.Concat("sh: fork: ", ErrnoText.Message(e)));
+                Console.Error(string.Concat("sh: fork: ", ErrnoText.Message(e)));
                 return 1;
             }
             if (background)
@@ -123,7 +127,7 @@ namespace Kernel.Commands
         {
             if (s_snapshot == null) s_snapshot = new Task[Scheduler.MaxTasks];
             int n = Processes.Snapshot(s_snapshot);
-            Console.WriteLine("  PID  PPID STAT   TIME    RSS COMMAND");
+            Console.WriteLine("  PID  PPID STAT   TIME    RSS CONTAINER  COMMAND");
             for (int i = 0; i < n; i++)
             {
                 Task t = s_snapshot[i];
@@ -135,7 +139,7 @@ namespace Kernel.Commands
                 string command = t.IsKernelThread ? string.Concat("[", t.Name, "]") : t.Name;
                 Console.WriteLine(string.Concat(Numbers.PadLeft(t.Pid.ToString(), 5), " ", Numbers.PadLeft(t.Parent == null ? "0" : t.Parent.Pid.ToString(), 5),
                     string.Concat(" ", Numbers.PadRight(stat, 4), Numbers.PadLeft(time, 5), " "),
-                    string.Concat(Numbers.PadLeft(rss.ToString(), 6), " ", command)));
+                    string.Concat(Numbers.PadLeft(rss.ToString(), 6), " ", Numbers.PadRight(t.Container == null ? "-" : t.Container.Name, 10), string.Concat(" ", command))));
             }
             return 0;
         }

@@ -87,6 +87,16 @@ namespace Kernel.Commands
                 orders = string.Concat(orders, " ", order.ToString(), ":", buddy.FreeBlocks(order).ToString());
             Console.WriteLine(orders);
             Console.WriteLine(string.Concat("lru: active ", VirtualMemory.ActivePages().ToString(), ", inactive ", VirtualMemory.InactivePages().ToString()));
+            // Charges, read with interrupts off so the two lines agree with each other.
+            Kernel.Containers.ContainerTable table = Proc.TaskContainers.Table;
+            IrqLock.Enter();
+            ulong charged = 0;
+            int count = table.Count;
+            for (int i = 0; i < count; i++) charged += (ulong)table.At(i).PageUsage;
+            ulong root = (ulong)table.Root.PageUsage;
+            IrqLock.Exit();
+            Console.WriteLine(string.Concat("charged: ", charged.ToString(), " pages to ", count.ToString(),
+                string.Concat(" containers, ", root.ToString(), " pages to the root")));
             return 0;
         }
 

@@ -1,8 +1,11 @@
 // PID 1's shell: reads lines through the line editor (Shell/LineEditor.cs), splits them with the
 // quoting parser (Shell/CommandLine.cs) and runs built-ins. It never exits. Nothing typed here
 // may panic the kernel (panic-test excepted): every error is a message and an exit status.
+using Kernel.Abi;
 using Kernel.Drivers;
+using Kernel.Fs;
 using Kernel.Shell;
+using Kernel.Vfs;
 
 namespace Kernel.Commands
 {
@@ -39,7 +42,8 @@ namespace Kernel.Commands
             }
         }
 
-        private static string Prompt() => "/ # ";
+        // "<cwd> # ", as busybox's root prompt.
+        private static string Prompt() => string.Concat(Proc.Processes.Init.Cwd, " # ");
 
         // One line, or null when it was cancelled or too long (after saying so).
         private static string ReadLine(LineEditor editor)
@@ -70,27 +74,51 @@ namespace Kernel.Commands
                 s_lastStatus = 2;
                 return;
             }
-            if (parsed.Argc == 0) return;
-            // No file system is mounted yet (the VFS comes with configfs): say so, run nothing.
+            if (parsed.Argc == 0 && parsed.RedirectPath == null) return;
+            FileOutput output = null;
             if (parsed.RedirectPath != null)
             {
-                Console.WriteLine(string.Concat("sh: can't create ", parsed.RedirectPath, ": ", ErrnoText.Message(Errno.EROFS)));
-                s_lastStatus = 1;
-                return;
+                // > truncates or creates, >> appends; the command's output reaches the file in one
+                // write at the end (or per 4 KiB), so a configfs attribute gets one store.
+                OpenFlags flags = OpenFlags.Write | OpenFlags.Create | (parsed.Append ? OpenFlags.Append : OpenFlags.Truncate);
+                Errno e = FileSystems.Open(parsed.RedirectPath, flags, out OpenFile file);
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("sh: can't create ", parsed.RedirectPath, ": ", ErrnoText.Message(e)));
+                    s_lastStatus = 1;
+                    return;
+                }
+                output = new FileOutput(file);
             }
-            Proc.ProgramInfo program = Proc.Programs.Find(parsed.Argv[0]);
-            if (program != null)
+            s_lastStatus = Dispatch(parsed, output);
+            if (output != null)
             {
-                s_lastStatus = Jobs.Run(program, parsed.Argv, parsed.Argc, parsed.Background);
-                return;
+                Errno e = output.Release();
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("sh: write error: ", ErrnoText.Message(e)));
+                    s_lastStatus = 1;
+                }
             }
+        }
+
+        private static int Dispatch(ParsedCommand parsed, FileOutput output)
+        {
+            if (parsed.Argc == 0) return 0;
+            Proc.ProgramInfo program = Proc.Programs.Find(parsed.Argv[0]);
+            if (program != null) return Jobs.Run(program, parsed.Argv, parsed.Argc, parsed.Background, output);
             if (parsed.Background)
             {
-                Console.WriteLine(string.Concat("sh: ", parsed.Argv[0], ": built-ins cannot run in the background"));
-                s_lastStatus = 1;
-                return;
+                Console.Error(string.Concat("sh: ", parsed.Argv[0], ": built-ins cannot run in the background"));
+                return 1;
             }
-            s_lastStatus = Execute(parsed.Argv, parsed.Argc);
+            // Without a redirection of its own, a line keeps the shell's (a script run with sh > f).
+            Sched.Task self = Proc.Processes.Init;
+            FileOutput saved = self.Stdout;
+            if (output != null) self.Stdout = output;
+            int status = Execute(parsed.Argv, parsed.Argc);
+            self.Stdout = saved;
+            return status;
         }
 
         public static int Execute(string[] argv, int argc)
@@ -100,7 +128,7 @@ namespace Kernel.Commands
                 if (s_commands[i].Name == argv[0]) return s_commands[i].Run(argv, argc);
             Proc.ProgramInfo program = Proc.Programs.Find(argv[0]);
             if (program != null) return Jobs.Run(program, argv, argc, false);
-            Console.WriteLine(string.Concat("sh: ", argv[0], ": not found"));
+            Console.Error(string.Concat("sh: ", argv[0], ": not found"));
             return 127;
         }
     }

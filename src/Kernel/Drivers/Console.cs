@@ -1,10 +1,27 @@
 // The kernel console: every byte goes to COM1 and to the VGA screen. "\n" is sent to serial as
 // CR LF. The Write* helpers format numbers without allocating, so the panic path can use them.
+// When the running task's output is redirected to a file (Task.Stdout), what task code writes
+// goes there instead; interrupt handlers and the panic screen always reach the devices.
 namespace Kernel.Drivers
 {
     internal static unsafe class Console
     {
         public static void Write(byte b)
+        {
+            if (Proc.Processes.Started && !Arch.Interrupts.InHandler && !Panic.InProgress)
+            {
+                Fs.FileOutput output = Proc.Processes.Scheduler.Current.Stdout;
+                if (output != null)
+                {
+                    output.Put(b);
+                    return;
+                }
+            }
+            WriteDevice(b);
+        }
+
+        // To COM1 and the screen, whatever the task's redirection (error messages, the kernel's own).
+        public static void WriteDevice(byte b)
         {
             if (b == '\n') Serial.Write((byte)'\r');
             Serial.Write(b);
@@ -20,6 +37,14 @@ namespace Kernel.Drivers
         }
 
         public static void WriteLine(string s) { Write(s); Write((byte)'\n'); }
+
+        // Standard error: never redirected.
+        public static void Error(string s)
+        {
+            if (s == null) return;
+            for (int i = 0; i < s.Length; i++) WriteDevice((byte)s[i]);
+            WriteDevice((byte)'\n');
+        }
 
         public static void Write(byte* s, int length)
         {

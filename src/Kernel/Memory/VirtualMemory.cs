@@ -97,6 +97,14 @@ namespace Kernel.Memory
             return ok;
         }
 
+        public static bool MapFile(AddressSpace mm, ulong start, ulong pages, Protection protection, uint cacheId)
+        {
+            IrqLock.Enter();
+            bool ok = mm.MapFile(start, pages, protection, cacheId, 0);
+            IrqLock.Exit();
+            return ok;
+        }
+
         public static uint ActivePages()
         {
             uint n = 0;

@@ -94,7 +94,8 @@ namespace Kernel.Proc
                 if (mm == null) return Errno.ENOMEM;
             }
             IrqLock.Enter();
-            Errno e = s_scheduler.TryCreate(parent, name, kernelThread, out task);
+            Errno e = kernelThread ? Errno.None : TaskContainers.CanFork(parent);
+            if (e == Errno.None) e = s_scheduler.TryCreate(parent, name, kernelThread, out task);
             if (e != Errno.None)
             {
                 IrqLock.Exit();
@@ -104,9 +105,20 @@ namespace Kernel.Proc
             task.Mm = mm;
             task.Main = main;
             task.Argv = argv;
+            if (!kernelThread && parent != null)
+            {
+                // What a child of fork inherits: its container, working directory and stdout.
+                TaskContainers.Attach(parent, task);
+                task.Cwd = parent.Cwd;
+                task.Stdout = parent.Stdout;
+                if (task.Stdout != null) task.Stdout.Retain();
+            }
             if (!SetUpStack(task, &TaskStart))
             {
                 // No stack: the task never ran; end it and reap it at once.
+                TaskContainers.Detach(task);
+                if (task.Stdout != null) task.Stdout.Release();
+                task.Stdout = null;
                 s_scheduler.Exit(task, 1);
                 // Tasks without a parent (kernel threads) are the idle task's children: null reaps them.
                 s_scheduler.TryReap(task.Parent, task.Pid, out int _, out int _);
@@ -137,9 +149,11 @@ namespace Kernel.Proc
         // The current task ends: its address space goes now, its stack when it is reaped.
         public static void ExitCurrent(int status)
         {
-            IrqLock.Enter();
             Task self = s_scheduler.Current;
             if (self == s_init) Panic.Fail("proc: PID 1 exited");
+            FlushStdout(self);
+            IrqLock.Enter();
+            TaskContainers.Detach(self);
             AddressSpace mm = self.Mm;
             self.Mm = null;
             if (mm != null)
@@ -150,6 +164,17 @@ namespace Kernel.Proc
             s_scheduler.Exit(self, status);
             Native.Yield();
             Panic.Fail("proc: a zombie ran");
+        }
+
+        // The task's redirected output reaches its file (the last user closes it); a failed write
+        // is reported on the console.
+        private static void FlushStdout(Task self)
+        {
+            Fs.FileOutput output = self.Stdout;
+            if (output == null) return;
+            self.Stdout = null;
+            Errno e = output.Release();
+            if (e != Errno.None) Console.WriteLine(string.Concat(self.Name, ": write error: ", ErrnoText.Message(e)));
         }
 
         // Reaps a zombie child: frees its stack. Blocks while children exist but none has exited.

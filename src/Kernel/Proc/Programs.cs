@@ -28,6 +28,14 @@ namespace Kernel.Proc
 
         private static ProgramInfo[] s_all;
         private static ulong s_lastMemhogMs;
+        private static ulong s_lastMemhogCycles;
+
+        // For bench containers: the last memhog's touching loop, in TSC cycles.
+        public static ulong LastMemhogCycles
+        {
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            get => s_lastMemhogCycles;
+        }
 
         // For bench proc: the last memhog's elapsed time.
         public static ulong LastMemhogMs
@@ -42,6 +50,8 @@ namespace Kernel.Proc
                 s_all = new ProgramInfo[]
                 {
                     new ProgramInfo("memhog", "memhog PAGES [PASSES]", "touch PAGES anonymous pages PASSES times and report the time", MemHog),
+                    new ProgramInfo("memhold", "memhold PAGES SECONDS", "touch PAGES anonymous pages, then keep them for SECONDS", MemHold),
+                    new ProgramInfo("mapfile", "mapfile PATH [SECONDS]", "map a file, read every page, print the count (keep it mapped SECONDS)", MapFile),
                     new ProgramInfo("forker", "forker N [PAGES]", "start N children that each touch PAGES pages, then wait", Forker),
                     new ProgramInfo("spin", "spin SECONDS", "burn CPU", Spin),
                     new ProgramInfo("sleep", "sleep SECONDS", "sleep", SleepMain),
@@ -84,10 +94,60 @@ namespace Kernel.Proc
             for (ulong k = 0; k < passes; k++)
                 for (ulong i = 0; i < pages; i++)
                     *(byte*)(DataBase + (i << 12)) = (byte)(i + k);
-            ulong ms = Tsc.ToMilliseconds(Tsc.Now - start);
+            ulong cycles = Tsc.Now - start;
+            ulong ms = Tsc.ToMilliseconds(cycles);
             s_lastMemhogMs = ms;
+            s_lastMemhogCycles = cycles;
             Console.WriteLine(string.Concat("memhog pages=", pages.ToString(), " passes=", passes.ToString(), string.Concat(" ms=", ms.ToString())));
             return 0;
+        }
+
+        private static int MemHold(string[] argv)
+        {
+            if (argv.Length != 3 || !ParseCount(argv[1], MaxPages - (DataBase >> 12), out ulong pages) || pages == 0 ||
+                !ParseCount(argv[2], 1000000, out ulong seconds))
+                return Usage("memhold PAGES SECONDS");
+            AddressSpace mm = Processes.Scheduler.Current.Mm;
+            if (!VirtualMemory.MapAnonymous(mm, DataBase, pages, Protection.Read | Protection.Write))
+            {
+                Console.WriteLine("memhold: mmap: Cannot allocate memory");
+                return 1;
+            }
+            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << 12)) = (byte)i;
+            Console.WriteLine(string.Concat("memhold: ", pages.ToString(), " pages"));
+            return Processes.Sleep(seconds * 1000) ? 0 : 1;
+        }
+
+        // Maps the whole file privately and reads a byte of every page: the page-cache pages are
+        // mapped (num_mapped_pages) while it runs, and brought in (charged) if they were holes.
+        private static int MapFile(string[] argv)
+        {
+            ulong seconds = 0;
+            if (argv.Length < 2 || argv.Length > 3 || (argv.Length == 3 && !ParseCount(argv[2], 1000000, out seconds)))
+                return Usage("mapfile PATH [SECONDS]");
+            Errno e = Fs.FileSystems.Resolve(argv[1], out Kernel.Vfs.Inode inode, out string _);
+            if (e == Errno.None && inode.Kind == Kernel.Vfs.InodeKind.Directory) e = Errno.EISDIR;
+            if (e == Errno.None && inode.Mapping == null) e = Errno.ENODEV;
+            if (e != Errno.None)
+            {
+                Console.Error(string.Concat("mapfile: ", argv[1], ": ", ErrnoText.Message(e)));
+                return 1;
+            }
+            PageCache cache = inode.Mapping;
+            ulong pages = (inode.Size + 4095) >> 12;
+            ulong sum = 0;
+            if (pages != 0)
+            {
+                AddressSpace mm = Processes.Scheduler.Current.Mm;
+                if (!VirtualMemory.MapFile(mm, DataBase, pages, Protection.Read, cache.Id))
+                {
+                    Console.Error("mapfile: mmap: Cannot allocate memory");
+                    return 1;
+                }
+                for (ulong i = 0; i < pages; i++) sum += *(byte*)(DataBase + (i << 12));
+            }
+            Console.WriteLine(string.Concat("mapfile: ", argv[1], ": ", string.Concat(pages.ToString(), " pages")));
+            return seconds == 0 || Processes.Sleep(seconds * 1000) ? 0 : 1;
         }
 
         private static int Forker(string[] argv)

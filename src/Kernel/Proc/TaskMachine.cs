@@ -1,6 +1,8 @@
 // The machine half of a task (Sched/Task.cs holds the scheduling half): its kernel stack, the
-// interrupt frame it was switched out in, its interrupt-lock nesting, its address space and the
-// program it runs. Only Proc/Processes.cs changes these, with interrupts off.
+// interrupt frame it was switched out in, its interrupt-lock nesting, its address space, the
+// program it runs, its memory container, working directory and standard output. Only
+// Proc/Processes.cs changes these (the container also Proc/TaskContainers.cs), with interrupts off;
+// the shell changes its own Cwd and Stdout.
 using Kernel.Arch;
 using Kernel.Mm;
 
@@ -21,5 +23,8 @@ namespace Kernel.Sched
         internal ProgramMain Main;
         internal string[] Argv;
         internal Kernel.Proc.Workqueue Workqueue;  // set for a workqueue's thread
+        internal Kernel.Containers.Container Container;  // null: in no container (charged to the root)
+        internal string Cwd = "/";            // canonical absolute path
+        internal Kernel.Fs.FileOutput Stdout; // null: the console
     }
 }

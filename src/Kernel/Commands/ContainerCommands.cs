@@ -1,0 +1,106 @@
+// Commands about memory containers: memcheck (the accounting audit) and bench containers (the
+// cost of charging). The containers themselves are managed through /config/containers.
+using Kernel.Abi;
+using Kernel.Arch;
+using Kernel.Containers;
+using Kernel.Drivers;
+using Kernel.Memory;
+using Kernel.Proc;
+using Kernel.Sched;
+
+namespace Kernel.Commands
+{
+    internal static class ContainerCommands
+    {
+        // Walks the frame database with interrupts off (a consistent picture) and prints each
+        // disagreement with a container's counters, or "memcheck: ok".
+        public static int MemCheck(string[] argv, int argc)
+        {
+            if (argc != 1)
+            {
+                Console.Error("usage: memcheck");
+                return 2;
+            }
+            IrqLock.Enter();
+            string[] problems = Kernel.Containers.MemCheck.Run(VirtualMemory.Context, TaskContainers.Table);
+            IrqLock.Exit();
+            if (problems.Length == 0)
+            {
+                Console.WriteLine("memcheck: ok");
+                return 0;
+            }
+            for (int i = 0; i < problems.Length; i++) Console.WriteLine(problems[i]);
+            return 1;
+        }
+
+        // memhog 4096 3 in a container with a high limit and in none, alternately, 5 times each
+        // (the shell joins the container for the spawn, so the child is charged to it). Prints
+        // the medians in TSC cycles and their ratio: the charging overhead.
+        public static int Bench(string[] argv, int argc)
+        {
+            const string Name = "bench-charge";
+            if (Processes.Init.Container != null)
+            {
+                Console.Error("bench containers: the shell is in a container; rmtask it first");
+                return 1;
+            }
+            ContainerTable table = TaskContainers.Table;
+            IrqLock.Enter();
+            Errno e = table.Create(Name, out Container c);
+            IrqLock.Exit();
+            if (e != Errno.None)
+            {
+                Console.Error(string.Concat("bench containers: mkdir ", Name, ": ", ErrnoText.Message(e)));
+                return 1;
+            }
+            ProgramInfo memhog = Programs.Find("memhog");
+            string[] args = new string[] { "memhog", "4096", "3" };
+            ulong[] inside = new ulong[5], outside = new ulong[5];
+            ulong pagesCharged = 0;
+            for (int i = 0; i < 5; i++)
+            {
+                for (int round = 0; round < 2; round++)
+                {
+                    bool contained = ((i + round) & 1) == 0;
+                    if (contained)
+                    {
+                        IrqLock.Enter();
+                        table.AddTask(c, "1");
+                        IrqLock.Exit();
+                    }
+                    Errno s = Processes.Spawn(Processes.Init, "memhog 4096 3", false, memhog.Main, args, false, out Task _);
+                    if (contained)
+                    {
+                        IrqLock.Enter();
+                        table.RemoveTask(c, "1");
+                        IrqLock.Exit();
+                    }
+                    if (s == Errno.None) Processes.Wait(-1, out int _, out int _);
+                    if (contained)
+                    {
+                        inside[i] = Programs.LastMemhogCycles;
+                        if ((ulong)c.MaxPageUsage > pagesCharged) pagesCharged = (ulong)c.MaxPageUsage;
+                    }
+                    else outside[i] = Programs.LastMemhogCycles;
+                }
+            }
+            IrqLock.Enter();
+            table.Remove(Name);
+            IrqLock.Exit();
+            ulong a = Median(inside), b = Median(outside);
+            ulong ratio = b == 0 ? 0 : a * 1000 / b;
+            Console.WriteLine(string.Concat("bench containers: memhog 4096 3 in a container ", Tsc.ToMicroseconds(a).ToString(), " us, in none ",
+                string.Concat(Tsc.ToMicroseconds(b).ToString(), " us (medians of 5; peak charge ", pagesCharged.ToString(), " pages)")));
+            Console.WriteLine(string.Concat("bench containers: charging overhead ratio ", (ratio / 1000).ToString(), ".",
+                string.Concat(Text.TwoDigits(ratio / 10 % 100), (ratio % 10).ToString(), " (target <= 1.05)")));
+            return 0;
+        }
+
+        private static ulong Median(ulong[] runs)
+        {
+            for (int i = 1; i < runs.Length; i++)
+                for (int j = i; j > 0 && runs[j - 1] > runs[j]; j--) { ulong t = runs[j]; runs[j] = runs[j - 1]; runs[j - 1] = t; }
+            return runs[runs.Length / 2];
+        }
+    }
+}

@@ -1,0 +1,313 @@
+// The shell's file commands: cd pwd ls cat mkdir rmdir rm touch stat mount umount, with
+// busybox's messages ("mkdir: can't create directory 'x': File exists"). Errors go to the console
+// (standard error), never into a redirected output file.
+using Kernel.Abi;
+using Kernel.Drivers;
+using Kernel.Fs;
+using Kernel.Proc;
+using Kernel.Shell;
+using Kernel.Vfs;
+
+namespace Kernel.Commands
+{
+    internal static class FileCommands
+    {
+        private static string Why(Errno e) => ErrnoText.Message(e);
+
+        public static int Cd(string[] argv, int argc)
+        {
+            if (argc > 2)
+            {
+                Console.Error("sh: cd: too many arguments");
+                return 1;
+            }
+            string path = argc == 2 ? argv[1] : "/";
+            Errno e = FileSystems.Resolve(path, out Inode inode, out string canonical);
+            if (e == Errno.None && inode.Kind != InodeKind.Directory) e = Errno.ENOTDIR;
+            if (e != Errno.None)
+            {
+                Console.Error(string.Concat("sh: cd: can't cd to ", path, ": ", Why(e)));
+                return 1;
+            }
+            Processes.Init.Cwd = canonical;
+            return 0;
+        }
+
+        public static int Pwd(string[] argv, int argc)
+        {
+            Console.WriteLine(Processes.Scheduler.Current.Cwd);
+            return 0;
+        }
+
+        public static int Ls(string[] argv, int argc)
+        {
+            bool longFormat = false;
+            int first = 1;
+            for (; first < argc && argv[first].Length > 1 && argv[first][0] == '-'; first++)
+            {
+                string o = argv[first];
+                for (int j = 1; j < o.Length; j++)
+                {
+                    if (o[j] == 'l') longFormat = true;
+                    else if (o[j] != '1' && o[j] != 'a')
+                    {
+                        Console.Error(string.Concat("ls: invalid option -- '", o.Substring(j, 1), "'"));
+                        return 2;
+                    }
+                }
+            }
+            int status = 0;
+            int operands = argc - first;
+            if (operands == 0) return ListOne(".", longFormat, false);
+            for (int i = first; i < argc; i++)
+            {
+                if (operands > 1 && i > first) Console.Write('\n');
+                if (ListOne(argv[i], longFormat, operands > 1) != 0) status = 1;
+            }
+            return status;
+        }
+
+        private static int ListOne(string path, bool longFormat, bool header)
+        {
+            Errno e = FileSystems.Resolve(path, out Inode inode, out string _);
+            if (e != Errno.None)
+            {
+                Console.Error(string.Concat("ls: ", path, ": ", Why(e)));
+                return 1;
+            }
+            if (inode.Kind != InodeKind.Directory)
+            {
+                Entry(path, inode, longFormat);
+                return 0;
+            }
+            if (header) Console.WriteLine(string.Concat(path, ":"));
+            string[] names;
+            Inode[] children;
+            Listing.Sorted(inode, out names, out children);
+            for (int i = 0; i < names.Length; i++) Entry(names[i], children[i], longFormat);
+            return 0;
+        }
+
+        private static void Entry(string name, Inode inode, bool longFormat)
+        {
+            if (!longFormat)
+            {
+                Console.WriteLine(name);
+                return;
+            }
+            Console.WriteLine(string.Concat(Listing.ModeString(inode), " ", Numbers.PadLeft(inode.Links.ToString(), 4),
+                " root     root     ", string.Concat(Numbers.PadLeft(inode.Size.ToString(), 9), " ", name)));
+        }
+
+        public static int Cat(string[] argv, int argc)
+        {
+            int status = 0;
+            byte[] buffer = new byte[4096];
+            for (int i = 1; i < argc; i++)
+            {
+                Errno e = FileSystems.Open(argv[i], OpenFlags.Read, out OpenFile file);
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("cat: can't open '", argv[i], "': ", Why(e)));
+                    status = 1;
+                    continue;
+                }
+                while (true)
+                {
+                    e = FileSystems.Read(file, buffer, 0, buffer.Length, out int read);
+                    if (e != Errno.None)
+                    {
+                        Console.Error(string.Concat("cat: read error: ", Why(e)));
+                        status = 1;
+                        break;
+                    }
+                    if (read == 0) break;
+                    for (int k = 0; k < read; k++) Console.Write(buffer[k]);
+                }
+                FileSystems.Close(file);
+            }
+            return status;
+        }
+
+        public static int Mkdir(string[] argv, int argc)
+        {
+            bool parents = argc > 1 && argv[1] == "-p";
+            int first = parents ? 2 : 1;
+            if (first >= argc)
+            {
+                Console.Error("usage: mkdir [-p] DIRECTORY...");
+                return 2;
+            }
+            int status = 0;
+            for (int i = first; i < argc; i++)
+            {
+                Errno e = parents ? MkdirParents(argv[i]) : FileSystems.Mkdir(argv[i]);
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("mkdir: can't create directory '", argv[i], "': ", Why(e)));
+                    status = 1;
+                }
+            }
+            return status;
+        }
+
+        // mkdir -p: every missing directory on the way; an existing directory is fine.
+        private static Errno MkdirParents(string path)
+        {
+            for (int end = 1; end <= path.Length; end++)
+            {
+                if (end < path.Length && path[end] != '/') continue;
+                string prefix = path.Substring(0, end);
+                Errno e = FileSystems.Resolve(prefix, out Inode inode, out string _);
+                if (e == Errno.ENOENT) e = FileSystems.Mkdir(prefix);
+                else if (e == Errno.None && inode.Kind != InodeKind.Directory) e = Errno.ENOTDIR;
+                if (e != Errno.None) return e;
+            }
+            return Errno.None;
+        }
+
+        public static int Rmdir(string[] argv, int argc) => EachOperand(argv, argc, "rmdir", "usage: rmdir DIRECTORY...");
+
+        public static int Rm(string[] argv, int argc)
+        {
+            bool force = argc > 1 && argv[1] == "-f";
+            int status = 0;
+            int first = force ? 2 : 1;
+            if (first >= argc && !force)
+            {
+                Console.Error("usage: rm [-f] FILE...");
+                return 2;
+            }
+            for (int i = first; i < argc; i++)
+            {
+                Errno e = FileSystems.Unlink(argv[i]);
+                if (e == Errno.ENOENT && force) continue;
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("rm: can't remove '", argv[i], "': ", Why(e)));
+                    status = 1;
+                }
+            }
+            return status;
+        }
+
+        private static int EachOperand(string[] argv, int argc, string name, string usage)
+        {
+            if (argc < 2)
+            {
+                Console.Error(usage);
+                return 2;
+            }
+            int status = 0;
+            for (int i = 1; i < argc; i++)
+            {
+                Errno e = FileSystems.Rmdir(argv[i]);
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat(name, ": '", argv[i], "': ", Why(e)));
+                    status = 1;
+                }
+            }
+            return status;
+        }
+
+        public static int Touch(string[] argv, int argc)
+        {
+            if (argc < 2)
+            {
+                Console.Error("usage: touch FILE...");
+                return 2;
+            }
+            int status = 0;
+            for (int i = 1; i < argc; i++)
+            {
+                // Like touch on Linux, which opens for writing: a read-only file is refused.
+                Errno e = FileSystems.Open(argv[i], OpenFlags.Write | OpenFlags.Create, out OpenFile file);
+                if (e == Errno.EISDIR) continue;   // a directory exists: nothing to create
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("touch: cannot touch '", argv[i], "': ", Why(e)));
+                    status = 1;
+                    continue;
+                }
+                FileSystems.Close(file);
+            }
+            return status;
+        }
+
+        public static int Stat(string[] argv, int argc)
+        {
+            if (argc < 2)
+            {
+                Console.Error("usage: stat FILE...");
+                return 2;
+            }
+            int status = 0;
+            for (int i = 1; i < argc; i++)
+            {
+                Errno e = FileSystems.Resolve(argv[i], out Inode inode, out string canonical);
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("stat: can't stat '", argv[i], "': ", Why(e)));
+                    status = 1;
+                    continue;
+                }
+                ulong blocks = (inode.Size + 511) / 512;
+                Console.WriteLine(string.Concat("  File: ", canonical));
+                Console.WriteLine(string.Concat("  Size: ", Numbers.PadRight(inode.Size.ToString(), 10), " Blocks: ",
+                    string.Concat(Numbers.PadRight(blocks.ToString(), 8), " IO Block: 4096   ", inode.Kind == InodeKind.Directory ? "directory" : "regular file")));
+                Console.WriteLine(string.Concat("Device: ", inode.Fs.Type, "   Inode: ", string.Concat(inode.Ino.ToString(), "   Links: ", inode.Links.ToString())));
+                Console.WriteLine(string.Concat("Access: (", Listing.OctalMode(inode), "/", string.Concat(Listing.ModeString(inode), ")  Uid: (0/root)   Gid: (0/root)")));
+            }
+            return status;
+        }
+
+        // mount                          list the mounts
+        // mount -t TYPE DEVICE DIR       mount a new TYPE file system on DIR (DEVICE is ignored: none)
+        public static int Mount(string[] argv, int argc)
+        {
+            if (argc == 1)
+            {
+                for (int i = 0; i < FileSystems.MountCount; i++)
+                {
+                    FileSystems.MountAt(i, out string path, out FileSystem fs);
+                    Console.WriteLine(string.Concat("none on ", path, " type ", string.Concat(fs.Type, " (rw)")));
+                }
+                return 0;
+            }
+            if (argc != 5 || argv[1] != "-t")
+            {
+                Console.Error("usage: mount [-t TYPE DEVICE DIRECTORY]");
+                return 2;
+            }
+            Errno e = FileSystems.Mount(argv[2], argv[4]);
+            if (e == Errno.ENODEV)
+            {
+                Console.Error(string.Concat("mount: unknown filesystem type '", argv[2], "'"));
+                return 1;
+            }
+            if (e != Errno.None)
+            {
+                Console.Error(string.Concat("mount: mounting ", argv[3], " on ", string.Concat(argv[4], " failed: ", Why(e))));
+                return 1;
+            }
+            return 0;
+        }
+
+        public static int Umount(string[] argv, int argc)
+        {
+            if (argc != 2)
+            {
+                Console.Error("usage: umount DIRECTORY");
+                return 2;
+            }
+            Errno e = FileSystems.Unmount(argv[1]);
+            if (e != Errno.None)
+            {
+                Console.Error(string.Concat("umount: can't unmount ", argv[1], ": ", Why(e)));
+                return 1;
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+// How ls and stat show directories and modes: entries sorted by name (byte order, as ls in the C
+// locale), and "drwxr-xr-x" / "0755" from an inode's kind and permission bits.
+using Kernel.Fs;
+using Kernel.Vfs;
+
+namespace Kernel.Commands
+{
+    internal static class Listing
+    {
+        // The directory's entries, sorted (taken with interrupts off: a consistent copy).
+        public static void Sorted(Inode dir, out string[] names, out Inode[] children)
+        {
+            FileSystems.Snapshot(dir, out names, out children);
+            for (int i = 1; i < names.Length; i++)
+            {
+                string n = names[i];
+                Inode c = children[i];
+                int j = i - 1;
+                while (j >= 0 && Compare(names[j], n) > 0)
+                {
+                    names[j + 1] = names[j];
+                    children[j + 1] = children[j];
+                    j--;
+                }
+                names[j + 1] = n;
+                children[j + 1] = c;
+            }
+        }
+
+        public static int Compare(string a, string b)
+        {
+            int n = a.Length < b.Length ? a.Length : b.Length;
+            for (int i = 0; i < n; i++)
+                if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+            return a.Length - b.Length;
+        }
+
+        public static string ModeString(Inode inode)
+        {
+            char[] s = new char[10];
+            s[0] = inode.Kind == InodeKind.Directory ? 'd' : '-';
+            const string rwx = "rwxrwxrwx";
+            for (int i = 0; i < 9; i++) s[1 + i] = (inode.Mode & (0x100 >> i)) != 0 ? rwx[i] : '-';
+            return new string(s, 0, 10);
+        }
+
+        public static string OctalMode(Inode inode)
+        {
+            char[] s = new char[4];
+            s[0] = '0';
+            for (int i = 0; i < 3; i++) s[1 + i] = (char)('0' + ((inode.Mode >> (6 - 3 * i)) & 7));
+            return new string(s, 0, 4);
+        }
+    }
+}

@@ -427,4 +427,16 @@ public sealed class ContainerTests(ITestOutputHelper output) : KernelTest(output
         Assert.Equal("", await m.RunAsync($"kill {pid}"));
         await MemcheckOk(m);
     }
+
+    // The benchmark runs and charges exactly memhog's pages; its ratio is a figure, not a test.
+    [Fact]
+    public async Task Bench_containers_prints_the_charging_overhead()
+    {
+        QemuMachine m = await Boot();
+        string bench = await m.RunAsync("bench containers", TimeSpan.FromSeconds(120));
+        Assert.Matches(@"bench containers: memhog 4096 3 in a container \d+ us, in none \d+ us \(medians of 15; peak charge 4096 pages\)", bench);
+        Assert.Matches(@"bench containers: charging overhead ratio \d\.\d{3} \(target <= 1\.05\)", bench);
+        Assert.Equal("description", await m.RunAsync($"ls {Root}"));
+        await MemcheckOk(m);
+    }
 }

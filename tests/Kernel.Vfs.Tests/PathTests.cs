@@ -1,0 +1,166 @@
+// Path resolution and the tree operations of the VFS over ramfs: absolute and relative paths,
+// ".", "..", repeated and trailing slashes, errors, mounts crossed both ways, and the errno
+// each refused operation gives.
+using System;
+using Kernel.Abi;
+using Kernel.Mm;
+using Kernel.Mm.Tests;
+using Kernel.Vfs;
+using Xunit;
+
+namespace Kernel.Vfs.Tests
+{
+    public sealed class NoTask : TaskContext
+    {
+        public MemoryContainer Current;
+        public override MemoryContainer CurrentContainer => Current;
+    }
+
+    public sealed class Tree : IDisposable
+    {
+        public readonly VmMachine Vm;
+        public readonly RamFs Root;
+        public readonly Vfs Vfs;
+        public readonly NoTask Tasks = new NoTask();
+
+        public Tree(uint frames = 256, PageEvents events = null)
+        {
+            Vm = new VmMachine(frames, events);
+            Root = new RamFs(Vm.Vm, Tasks);
+            Vfs = new Vfs(Root);
+        }
+
+        public Inode At(string path, string cwd = "/")
+        {
+            Assert.Equal(Errno.None, Vfs.Resolve(cwd, path, out Inode inode, out string _));
+            return inode;
+        }
+
+        public string Canonical(string path, string cwd = "/")
+        {
+            Assert.Equal(Errno.None, Vfs.Resolve(cwd, path, out Inode _, out string canonical));
+            return canonical;
+        }
+
+        public Errno Resolve(string path, string cwd = "/") => Vfs.Resolve(cwd, path, out Inode _, out string _);
+
+        public void Dispose() => Vm.Dispose();
+    }
+
+    public class PathTests
+    {
+        private static Tree Sample()
+        {
+            var t = new Tree();
+            Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/a"));
+            Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/a/b"));
+            Assert.Equal(Errno.None, t.Vfs.Open("/", "/a/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f));
+            f.Close();
+            return t;
+        }
+
+        [Theory]
+        [InlineData("/", "/", "/")]
+        [InlineData("/", "/a", "/a")]
+        [InlineData("/", "//a///b//", "/a/b")]
+        [InlineData("/", "/a/./b/.", "/a/b")]
+        [InlineData("/", "/a/b/..", "/a")]
+        [InlineData("/", "/..", "/")]
+        [InlineData("/", "/../../a", "/a")]
+        [InlineData("/a", "b", "/a/b")]
+        [InlineData("/a/b", "..", "/a")]
+        [InlineData("/a/b", "../..", "/")]
+        [InlineData("/a/b", "../../../..", "/")]
+        [InlineData("/a/b", ".", "/a/b")]
+        [InlineData("/a", "f", "/a/f")]
+        public void Paths_resolve_to_canonical_names(string cwd, string path, string canonical)
+        {
+            using Tree t = Sample();
+            Assert.Equal(canonical, t.Canonical(path, cwd));
+        }
+
+        [Theory]
+        [InlineData("", Errno.ENOENT)]
+        [InlineData("/nope", Errno.ENOENT)]
+        [InlineData("/a/nope/b", Errno.ENOENT)]
+        [InlineData("/a/f/x", Errno.ENOTDIR)]
+        [InlineData("/a/f/", Errno.ENOTDIR)]
+        [InlineData("/a/f/..", Errno.ENOTDIR)]
+        public void Bad_paths_give_the_linux_errno(string path, Errno want)
+        {
+            using Tree t = Sample();
+            Assert.Equal(want, t.Resolve(path));
+        }
+
+        [Fact]
+        public void Names_longer_than_255_and_paths_longer_than_4096_are_enametoolong()
+        {
+            using Tree t = Sample();
+            Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/" + new string('n', 255)));
+            Assert.Equal(Errno.ENAMETOOLONG, t.Vfs.Mkdir("/", "/" + new string('n', 256)));
+            Assert.Equal(Errno.ENAMETOOLONG, t.Resolve("/" + new string('n', 256)));
+            Assert.Equal(Errno.ENAMETOOLONG, t.Resolve("/" + string.Join("/", Repeat("a", 2100))));   // 4,200 characters
+        }
+
+        private static string[] Repeat(string s, int n)
+        {
+            var r = new string[n];
+            for (int i = 0; i < n; i++) r[i] = s;
+            return r;
+        }
+
+        [Fact]
+        public void Tree_operations_refuse_with_the_right_errno_and_change_nothing()
+        {
+            using Tree t = Sample();
+            Assert.Equal(Errno.EEXIST, t.Vfs.Mkdir("/", "/a"));
+            Assert.Equal(Errno.EEXIST, t.Vfs.Mkdir("/", "/a/f"));
+            Assert.Equal(Errno.EEXIST, t.Vfs.Mkdir("/", "/"));
+            Assert.Equal(Errno.EEXIST, t.Vfs.Mkdir("/a", "."));
+            Assert.Equal(Errno.ENOENT, t.Vfs.Mkdir("/", "/x/y"));
+            Assert.Equal(Errno.ENOTDIR, t.Vfs.Mkdir("/", "/a/f/y"));
+            Assert.Equal(Errno.ENOTEMPTY, t.Vfs.Rmdir("/", "/a"));
+            Assert.Equal(Errno.ENOTDIR, t.Vfs.Rmdir("/", "/a/f"));
+            Assert.Equal(Errno.EBUSY, t.Vfs.Rmdir("/", "/"));
+            Assert.Equal(Errno.EINVAL, t.Vfs.Rmdir("/a/b", "."));
+            Assert.Equal(Errno.ENOENT, t.Vfs.Rmdir("/", "/zz"));
+            Assert.Equal(Errno.EISDIR, t.Vfs.Unlink("/", "/a/b"));
+            Assert.Equal(Errno.ENOENT, t.Vfs.Unlink("/", "/a/zz"));
+            Assert.Equal(Errno.EISDIR, t.Vfs.Unlink("/", "/"));
+            Assert.Equal(2, t.At("/a").EntryCount);
+            Assert.Equal(3, t.At("/a").Links);   // ".", its name, and b's ".."
+            Assert.Equal(Errno.None, t.Vfs.Rmdir("/a", "b/"));
+            Assert.Equal(Errno.None, t.Vfs.Unlink("/", "/a/f"));
+            Assert.Equal(Errno.None, t.Vfs.Rmdir("/", "/a"));
+            Assert.Equal(0, t.At("/").EntryCount);
+        }
+
+        [Fact]
+        public void Open_flags_create_truncate_append_and_check_access()
+        {
+            using Tree t = Sample();
+            byte[] hello = { (byte)'h', (byte)'i' };
+            Assert.Equal(Errno.ENOENT, t.Vfs.Open("/", "/new", OpenFlags.Write, out OpenFile _));
+            Assert.Equal(Errno.EISDIR, t.Vfs.Open("/", "/a", OpenFlags.Write, out OpenFile _));
+            Assert.Equal(Errno.EISDIR, t.Vfs.Open("/", "/new/", OpenFlags.Write | OpenFlags.Create, out OpenFile _));
+            Assert.Equal(Errno.None, t.Vfs.Open("/a", "new", OpenFlags.Write | OpenFlags.Create, out OpenFile f));
+            Assert.Equal("/a/new", f.Path);
+            Assert.Equal(Errno.None, f.Write(hello, 0, 2, out int n));
+            Assert.Equal(Errno.EBADF, f.Read(new byte[4], 0, 4, out int _));
+            f.Close();
+            Assert.Equal(Errno.EBADF, f.Write(hello, 0, 2, out int _));
+            Assert.Equal(Errno.None, t.Vfs.Open("/", "/a/new", OpenFlags.Write | OpenFlags.Append, out f));
+            f.Write(hello, 0, 2, out n);
+            f.Write(hello, 0, 1, out n);
+            f.Close();
+            Assert.Equal(5ul, t.At("/a/new").Size);
+            Assert.Equal(Errno.None, t.Vfs.Open("/", "/a/new", OpenFlags.Read, out f));
+            Assert.Equal(Errno.EBADF, f.Write(hello, 0, 2, out int _));
+            Assert.Equal(Errno.EFAULT, f.Read(new byte[2], 1, 2, out int _));
+            f.Close();
+            Assert.Equal(Errno.None, t.Vfs.Open("/", "/a/new", OpenFlags.Write | OpenFlags.Truncate, out f));
+            f.Close();
+            Assert.Equal(0ul, t.At("/a/new").Size);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+// ramfs files: bytes at any offset across page boundaries, holes, append, truncation, EFBIG,
+// ENOSPC with a short write, who the page cache is charged to, and every frame coming back to
+// the allocator when a file is removed (after its last close). Then a model-based property test.
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CsCheck;
+using Kernel.Abi;
+using Kernel.Mm;
+using Kernel.Vfs;
+using Xunit;
+
+namespace Kernel.Vfs.Tests
+{
+    public sealed class DecidingEvents : PageEvents
+    {
+        public override bool TryChargeCache(PageCache cache, MemoryContainer bringer, uint pfn)
+        {
+            if (!cache.Charged) { cache.Container = bringer; cache.Charged = true; }
+            return true;
+        }
+    }
+
+    public sealed class Owner : MemoryContainer { public Owner(ushort id) : base(id) { } }
+
+    public class RamFsTests
+    {
+        private static OpenFile Open(Tree t, string path, OpenFlags flags)
+        {
+            Assert.Equal(Errno.None, t.Vfs.Open("/", path, flags, out OpenFile f));
+            return f;
+        }
+
+        private static void WriteAt(Tree t, string path, ulong offset, byte[] data)
+        {
+            OpenFile f = Open(t, path, OpenFlags.Write | OpenFlags.Create);
+            f.Offset = offset;
+            Assert.Equal(Errno.None, f.Write(data, 0, data.Length, out int n));
+            Assert.Equal(data.Length, n);
+            f.Close();
+        }
+
+        private static byte[] ReadAll(Tree t, string path)
+        {
+            OpenFile f = Open(t, path, OpenFlags.Read);
+            var bytes = new List<byte>();
+            byte[] buffer = new byte[1000];   // not a page multiple: reads straddle pages
+            while (true)
+            {
+                Assert.Equal(Errno.None, f.Read(buffer, 0, buffer.Length, out int n));
+                if (n == 0) break;
+                bytes.AddRange(buffer.Take(n));
+            }
+            f.Close();
+            return bytes.ToArray();
+        }
+
+        [Fact]
+        public void Bytes_cross_pages_and_holes_read_as_zeros_without_frames()
+        {
+            using var t = new Tree();
+            byte[] data = Enumerable.Range(0, 5000).Select(i => (byte)(i * 7 + 1)).ToArray();
+            WriteAt(t, "/f", 4000, data);                       // pages 0..2
+            Assert.Equal(9000ul, t.At("/f").Size);
+            Assert.Equal(t.Vm.FreeAtStart - 3, t.Vm.Buddy.FreeFrames);
+            WriteAt(t, "/f", 40000, new byte[] { 9 });          // page 9 only: 3..8 are holes
+            Assert.Equal(t.Vm.FreeAtStart - 4, t.Vm.Buddy.FreeFrames);
+            byte[] all = ReadAll(t, "/f");
+            Assert.Equal(40001, all.Length);
+            Assert.True(all.Take(4000).All(b => b == 0));
+            Assert.Equal(data, all.Skip(4000).Take(5000).ToArray());
+            Assert.True(all.Skip(9000).Take(31000).All(b => b == 0));
+            Assert.Equal(9, all[40000]);
+            Assert.Equal(t.Vm.FreeAtStart - 4, t.Vm.Buddy.FreeFrames);   // reading holes took nothing
+            Assert.Equal(Errno.None, t.Vfs.Unlink("/", "/f"));
+            Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
+        }
+
+        [Fact]
+        public void Truncation_drops_pages_and_zeroes_the_tail()
+        {
+            using var t = new Tree();
+            WriteAt(t, "/f", 0, Enumerable.Repeat((byte)0xAB, 3 * 4096).ToArray());
+            Assert.Equal(Errno.None, t.At("/f").Truncate(5000));
+            Assert.Equal(t.Vm.FreeAtStart - 2, t.Vm.Buddy.FreeFrames);
+            Assert.Equal(Errno.None, t.At("/f").Truncate(3 * 4096));   // grow: the old bytes must not come back
+            byte[] all = ReadAll(t, "/f");
+            Assert.True(all.Take(5000).All(b => b == 0xAB));
+            Assert.True(all.Skip(5000).All(b => b == 0));
+            Assert.Equal(Errno.EFBIG, t.At("/f").Truncate(PageCache.MaxPages * 4096 + 1));
+            OpenFile f = Open(t, "/f", OpenFlags.Write);
+            f.Offset = PageCache.MaxPages * 4096;
+            Assert.Equal(Errno.EFBIG, f.Write(new byte[1], 0, 1, out int _));
+            f.Close();
+            OpenFile g = Open(t, "/f", OpenFlags.Write | OpenFlags.Truncate);
+            g.Close();
+            Assert.Equal(0ul, t.At("/f").Size);
+            Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
+        }
+
+        [Fact]
+        public void Out_of_frames_a_write_is_short_then_enospc()
+        {
+            using var t = new Tree(16);
+            uint free = t.Vm.Buddy.FreeFrames;
+            OpenFile f = Open(t, "/big", OpenFlags.Write | OpenFlags.Create);
+            byte[] data = new byte[64 * 4096];
+            Assert.Equal(Errno.None, f.Write(data, 0, data.Length, out int n));
+            Assert.Equal((int)free * 4096, n);
+            Assert.Equal(Errno.ENOSPC, f.Write(data, 0, 10, out n));
+            Assert.Equal(0, n);
+            Assert.Equal((ulong)free * 4096, t.At("/big").Size);
+            f.Close();
+            Assert.Equal(Errno.None, t.Vfs.Unlink("/", "/big"));
+            Assert.Equal(free, t.Vm.Buddy.FreeFrames);
+        }
+
+        [Fact]
+        public void An_unlinked_file_keeps_its_pages_until_the_last_close()
+        {
+            using var t = new Tree();
+            WriteAt(t, "/f", 0, new byte[] { 1, 2, 3 });
+            OpenFile a = Open(t, "/f", OpenFlags.Read);
+            OpenFile b = Open(t, "/f", OpenFlags.Read | OpenFlags.Write);
+            Assert.Equal(Errno.None, t.Vfs.Unlink("/", "/f"));
+            Assert.Equal(Errno.ENOENT, t.Resolve("/f"));
+            Assert.Equal(t.Vm.FreeAtStart - 1, t.Vm.Buddy.FreeFrames);
+            byte[] buffer = new byte[8];
+            Assert.Equal(Errno.None, a.Read(buffer, 0, 8, out int n));
+            Assert.Equal(3, n);
+            a.Close();
+            Assert.Equal(t.Vm.FreeAtStart - 1, t.Vm.Buddy.FreeFrames);
+            b.Close();
+            Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
+        }
+
+        [Fact]
+        public void The_task_that_brings_a_file_in_decides_its_container()
+        {
+            using var t = new Tree(64, new DecidingEvents());
+            var first = new Owner(1);
+            var second = new Owner(2);
+            t.Vfs.Open("/", "/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f);
+            f.Close();
+            Assert.False(t.At("/f").Mapping.Charged);   // empty: nobody brought it in yet
+            t.Tasks.Current = first;
+            WriteAt(t, "/f", 0, new byte[] { 1 });
+            t.Tasks.Current = second;
+            WriteAt(t, "/f", 8192, new byte[] { 1 });
+            Assert.Same(first, t.At("/f").Mapping.Container);
+            Assert.Equal(2ul, t.At("/f").Mapping.ResidentPages);
+        }
+
+        [Fact]
+        public void Directories_count_links_and_list_in_creation_order()
+        {
+            using var t = new Tree();
+            foreach (string d in new[] { "/z", "/y", "/z/q" }) Assert.Equal(Errno.None, t.Vfs.Mkdir("/", d));
+            WriteAt(t, "/x", 0, new byte[0]);
+            Inode root = t.At("/");
+            var names = Enumerable.Range(0, root.EntryCount).Select(i => { root.EntryAt(i, out string n, out Inode _); return n; });
+            Assert.Equal(new[] { "z", "y", "x" }, names);
+            Assert.False(root.EntryAt(3, out string _, out Inode _));
+            Assert.Equal(4, root.Links);
+            Assert.Equal(3, t.At("/z").Links);
+            Assert.Equal(1, t.At("/x").Links);
+            Assert.Equal(InodeKind.Regular, t.At("/x").Kind);
+            Assert.Equal(0x1A4, t.At("/x").Mode);
+            Assert.Equal(0x1ED, t.At("/z").Mode);
+        }
+
+        // Random create/write/truncate/unlink/read on a few files against byte arrays.
+        [Fact]
+        public void Random_file_histories_match_a_byte_array_model()
+        {
+            Gen.Select(Gen.Int[0, 4], Gen.Int[0, 2], Gen.Int[0, 20000], Gen.Int[0, 9000]).Array[1, 60].Sample(ops =>
+            {
+                using var t = new Tree(512);
+                var model = new Dictionary<string, List<byte>>();
+                foreach (var (kind, which, offset, length) in ops)
+                {
+                    string path = "/f" + which;
+                    switch (kind)
+                    {
+                        case 0:
+                        case 1:   // write `length` bytes at `offset`
+                            {
+                                byte[] data = Enumerable.Range(0, length).Select(i => (byte)(i + offset + 1)).ToArray();
+                                WriteAt(t, path, (ulong)offset, data);
+                                if (!model.TryGetValue(path, out List<byte> m)) model[path] = m = new List<byte>();
+                                while (length > 0 && m.Count < offset + length) m.Add(0);   // writing nothing extends nothing
+                                for (int i = 0; i < length; i++) m[offset + i] = data[i];
+                                break;
+                            }
+                        case 2:   // truncate
+                            if (model.TryGetValue(path, out List<byte> tm))
+                            {
+                                Assert.Equal(Errno.None, t.At(path).Truncate((ulong)offset));
+                                if (tm.Count > offset) tm.RemoveRange(offset, tm.Count - offset);
+                                while (tm.Count < offset) tm.Add(0);
+                            }
+                            break;
+                        case 3:   // unlink
+                            Assert.Equal(model.Remove(path) ? Errno.None : Errno.ENOENT, t.Vfs.Unlink("/", path));
+                            break;
+                        case 4:   // read it all
+                            if (model.TryGetValue(path, out List<byte> rm)) Assert.Equal(rm.ToArray(), ReadAll(t, path));
+                            else Assert.Equal(Errno.ENOENT, t.Resolve(path));
+                            break;
+                    }
+                    foreach (var (p, m) in model) Assert.Equal((ulong)m.Count, t.At(p).Size);
+                }
+                foreach (var (p, m) in model) Assert.Equal(m.ToArray(), ReadAll(t, p));
+                foreach (string p in model.Keys) Assert.Equal(Errno.None, t.Vfs.Unlink("/", p));
+                Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
+                t.Vm.AssertHealthy();
+            }, iter: 200);
+        }
+    }
+}

@@ -1,6 +1,6 @@
 // What every address space shares (Linux's globals around mm/): the frame allocator, the direct
 // map, the MMU, the kernel's template PML4, the LRU lists, the mm and page-cache registries, the
-// charging hooks memory containers attach to (PageEvents), and the reverse map used to age
+// charging hooks memory containers attach to (PageEvents.cs), and the reverse map used to age
 // anonymous pages (AnonRmap).
 //
 // The registries map ids to AddressSpaces and PageCaches, because frame records name their owner
@@ -9,45 +9,12 @@
 // calls all of Kernel.Mm with interrupts off.
 namespace Kernel.Mm
 {
-    // Hooks for charging user frames (memory containers) and the like. The defaults do nothing.
     // Whole-page fills and copies (4 KiB, page-aligned).
     public abstract unsafe class PageOps
     {
         public abstract void Zero(ulong* page);
         public abstract void Copy(ulong* destination, ulong* source);
     }
-
-    // What Kernel.Mm knows of a memory container (Kernel.Containers derives the real one): the id
-    // that frame records (Page.ContainerId) and LRU groups use. An AddressSpace and a PageCache
-    // point at the container they charge; null means the root.
-    public abstract class MemoryContainer
-    {
-        protected MemoryContainer(ushort id) { Id = id; }
-        public ushort Id { get; protected set; }
-    }
-
-    // The charging hooks (memory containers); the defaults charge nothing. All are called with
-    // interrupts off, on every user frame brought in, mapped, unmapped or freed.
-    public abstract class PageEvents
-    {
-        // An anonymous frame is about to be mapped into mm (its record is filled in). The charger
-        // charges mm.Container and sets Page.ContainerId. False refuses it: the fault frees the
-        // frame and fails with OutOfMemory.
-        public virtual bool TryCharge(AddressSpace mm, uint pfn) => true;
-        // A new page-cache frame of cache (Flags File, OwnerId = cache.Id, OwnerIndex = index).
-        // While !cache.Charged the charger decides cache.Container from bringer (the container of
-        // the task bringing the file into memory) and sets Charged; then it charges cache.Container.
-        public virtual bool TryChargeCache(PageCache cache, MemoryContainer bringer, uint pfn) => true;
-        // A frame TryCharge or TryChargeCache accepted is about to be freed (MapCount is 0).
-        public virtual void Uncharge(uint pfn) { }
-        // A page-cache frame's MapCount went from 0 to 1, or from 1 to 0.
-        public virtual void Mapped(uint pfn) { }
-        public virtual void Unmapped(uint pfn) { }
-        // A page cache was released: it holds no frames and is no longer registered.
-        public virtual void CacheReleased(PageCache cache) { }
-    }
-
-    public sealed class NoPageEvents : PageEvents { }
 
     // Objects by id: ids from 1 up, never reused, so appending keeps the arrays sorted.
     public class IdRegistry<T> where T : class

@@ -27,7 +27,7 @@ namespace Kernel.Memory
 
     internal static unsafe class VirtualMemory
     {
-        public const int MaxContainers = 512;
+        public const int MaxContainers = Kernel.Containers.ContainerTable.MaxContainers;
 
         private static MmContext s_context;
         private static AddressSpace s_current;

@@ -9,7 +9,18 @@ namespace Kernel.Containers
         public const long LimitMax = 2147483647;
 
         // page_limit, task_limit: 0..2147483647; non-digits EINVAL, too large ERANGE.
-        public static Errno ParseLimit(string text, out long value)
+        public static Errno ParseLimit(string text, out long value) => ParseDecimal(text, LimitMax, out value);
+
+        // addtask, rmtask: a decimal PID; anything else (or one too large to be a PID) EINVAL.
+        public static Errno ParsePid(string text, out int pid)
+        {
+            Errno e = ParseDecimal(text, int.MaxValue, out long value);
+            pid = e == Errno.None ? (int)value : 0;
+            return e == Errno.ERANGE ? Errno.EINVAL : e;
+        }
+
+        // Well-formed digits up to max; EINVAL when malformed, ERANGE when above max.
+        private static Errno ParseDecimal(string text, long max, out long value)
         {
             value = 0;
             if (!Digits(text, out int length)) return Errno.EINVAL;
@@ -17,24 +28,9 @@ namespace Kernel.Containers
             for (int i = 0; i < length; i++)
             {
                 v = v * 10 + (text[i] - '0');
-                if (v > LimitMax) return Errno.ERANGE;
+                if (v > max) return Errno.ERANGE;
             }
             value = v;
-            return Errno.None;
-        }
-
-        // addtask, rmtask: a decimal PID; anything else (or one too large to be a PID) EINVAL.
-        public static Errno ParsePid(string text, out int pid)
-        {
-            pid = 0;
-            if (!Digits(text, out int length)) return Errno.EINVAL;
-            long v = 0;
-            for (int i = 0; i < length; i++)
-            {
-                v = v * 10 + (text[i] - '0');
-                if (v > int.MaxValue) return Errno.EINVAL;
-            }
-            pid = (int)v;
             return Errno.None;
         }
 

@@ -23,13 +23,14 @@ namespace Kernel.Containers
             _pages = vm.Pages;
         }
 
-        // Frames that named no live container when uncharged or (un)mapped: always 0 unless the
+        // Frames that named no live container when uncharged or (un)mapped, charges aimed at a
+        // container no longer in the table, charges rmdir could not move: always 0 unless the
         // accounting is broken; memcheck reports it.
         public long Bugs => _bugs;
 
         public override bool TryCharge(AddressSpace mm, uint pfn)
         {
-            Commit(Of(mm.Container), pfn, PageFlags.Anon);
+            Commit(Payer(mm.Container), pfn, PageFlags.Anon);
             return true;
         }
 
@@ -37,12 +38,12 @@ namespace Kernel.Containers
         {
             if (!cache.Charged)
             {
-                Container c = (Container)bringer;
-                cache.Container = c != null && !c.Freeing ? c : null;
+                Container c = Payer(bringer);
+                cache.Container = c.IsRoot ? null : c;
                 cache.Charged = true;
-                Of(cache.Container).NumFiles++;
+                c.NumFiles++;
             }
-            Commit(Of(cache.Container), pfn, PageFlags.File);
+            Commit(Payer(cache.Container), pfn, PageFlags.File);
             return true;
         }
 
@@ -81,6 +82,22 @@ namespace Kernel.Containers
         }
 
         private Container Of(MemoryContainer c) => c == null ? _table.Root : (Container)c;
+
+        // Who pays for a new charge to m (null: the root). rmdir takes a container's tasks and
+        // files away before it starts, so a charge aimed at one being removed (Freeing) or gone
+        // from the table comes through a stale pointer on an mm or a task, a kernel bug: the root
+        // pays, so that no frame ever names a dead (or reused) id, and Bugs counts it.
+        private Container Payer(MemoryContainer m)
+        {
+            if (m == null) return _table.Root;
+            Container c = (Container)m;
+            if (!c.Freeing && _table.FindById(c.Id) == c) return c;
+            _bugs++;
+            return _table.Root;
+        }
+
+        // rmdir found charges its frame walk could not move (frames charged but on no LRU list).
+        internal void CountBug() => _bugs++;
 
         private void Commit(Container c, uint pfn, PageFlags kind)
         {

@@ -64,6 +64,13 @@ namespace Kernel.Containers
             return child == null ? Errno.ENOENT : Errno.None;
         }
 
+        // The VFS does not look a name up before mkdir: an existing one is EEXIST, as in Linux.
+        public override Errno Mkdir(string name, out Inode child)
+        {
+            child = null;
+            return name == _childName ? Errno.EEXIST : Errno.EPERM;
+        }
+
         public override Errno Rmdir(string name) => name == _childName ? Errno.EPERM : Errno.ENOENT;
         public override Errno Unlink(string name) => name == _childName ? Errno.EISDIR : Errno.ENOENT;
     }
@@ -159,9 +166,9 @@ namespace Kernel.Containers
         public ContainerDirectory(FileSystem fs, ContainerTable table, Container c) : base(fs, InodeKind.Directory, ModeDirectory)
         {
             _container = c;
-            Attribute[] all = Attributes.All;
-            _files = new AttributeFile[all.Length];
-            for (int i = 0; i < all.Length; i++) _files[i] = new AttributeFile(fs, table, c, all[i]);
+            Attributes all = table.Attributes;
+            _files = new AttributeFile[all.Count];
+            for (int i = 0; i < _files.Length; i++) _files[i] = new AttributeFile(fs, table, c, all.At(i));
         }
 
         public Container Container => _container;
@@ -187,6 +194,13 @@ namespace Kernel.Containers
                     return Errno.None;
                 }
             return Errno.ENOENT;
+        }
+
+        // The namespace is flat: no directories inside a container (EEXIST for a file's name).
+        public override Errno Mkdir(string name, out Inode child)
+        {
+            child = null;
+            return Lookup(name, out Inode _) == Errno.None ? Errno.EEXIST : Errno.EPERM;
         }
 
         public override Errno Rmdir(string name) => Lookup(name, out Inode _) == Errno.None ? Errno.ENOTDIR : Errno.ENOENT;
@@ -219,7 +233,7 @@ namespace Kernel.Containers
     {
         private readonly string _text;
 
-        public TextFile(FileSystem fs, string text) : base(fs, Attribute.ReadOnly) { _text = text; }
+        public TextFile(FileSystem fs, string text) : base(fs, ConfigAttribute.ReadOnly) { _text = text; }
 
         public override Errno Read(ulong offset, byte[] buffer, int start, int count, out int read) =>
             Copy(_text, offset, buffer, start, count, out read);
@@ -235,21 +249,21 @@ namespace Kernel.Containers
     {
         private readonly ContainerTable _table;
         private readonly Container _container;
-        private readonly Attribute _attribute;
+        private readonly ConfigAttribute _attribute;
 
-        public AttributeFile(FileSystem fs, ContainerTable table, Container c, Attribute attribute) : base(fs, attribute.Mode)
+        public AttributeFile(FileSystem fs, ContainerTable table, Container c, ConfigAttribute attribute) : base(fs, attribute.Mode)
         {
             _table = table;
             _container = c;
             _attribute = attribute;
         }
 
-        public Attribute Attribute => _attribute;
+        public ConfigAttribute Attribute => _attribute;
 
         public override Errno Read(ulong offset, byte[] buffer, int start, int count, out int read)
         {
             read = 0;
-            Errno e = Attributes.Show(_table, _container, _attribute.Name, out string text);
+            Errno e = _table.Attributes.Show(_container, _attribute.Name, out string text);
             if (e != Errno.None) return e;
             return Copy(text, offset, buffer, start, count, out read);
         }
@@ -260,7 +274,7 @@ namespace Kernel.Containers
             written = 0;
             char[] chars = new char[count];
             for (int i = 0; i < count; i++) chars[i] = (char)buffer[start + i];
-            Errno e = Attributes.Store(_table, _container, _attribute.Name, new string(chars, 0, count));
+            Errno e = _table.Attributes.Store(_container, _attribute.Name, new string(chars, 0, count));
             if (e == Errno.None) written = count;
             return e;
         }

@@ -25,6 +25,7 @@ namespace Kernel.Containers
         private readonly Container[] _byId = new Container[MaxContainers + 1];
         private readonly Container[] _order = new Container[MaxContainers];   // creation order
         private readonly Charger _charger;
+        private readonly Attributes _attributes;
         private int _count;
 
         public ContainerTable(MmContext vm, ContainerHost host, long defaultPageLimit)
@@ -36,6 +37,7 @@ namespace Kernel.Containers
             _root.TaskLimit = long.MaxValue;
             _byId[0] = _root;
             _charger = new Charger(this, vm);
+            _attributes = new Attributes(this);
         }
 
         public Container Root => _root;
@@ -43,6 +45,8 @@ namespace Kernel.Containers
         public Container At(int index) => index >= 0 && index < _count ? _order[index] : null;
         // The PageEvents to install as MmContext.Events.
         public Charger Charger => _charger;
+        // The files of a container directory (configfs shows and stores through it).
+        public Attributes Attributes => _attributes;
         public MmContext Vm => _vm;
         public ContainerHost Host => _host;
         public long DefaultPageLimit => _defaultPageLimit;
@@ -68,7 +72,8 @@ namespace Kernel.Containers
             return true;
         }
 
-        // mkdir: EINVAL for a bad name, EEXIST, ENOSPC past 512.
+        // mkdir: EINVAL for a bad name, EEXIST, ENOSPC past 512 (or when the LRU has no group left:
+        // each container has its own LRU lists).
         public Errno Create(string name, out Container c)
         {
             c = null;
@@ -77,6 +82,7 @@ namespace Kernel.Containers
             if (_count == MaxContainers) return Errno.ENOSPC;
             ushort id = 1;
             while (_byId[id] != null) id++;
+            if (id >= _vm.Lru.Groups) return Errno.ENOSPC;   // an MmContext made with fewer LRU groups
             c = new Container(id, name, _defaultPageLimit);
             _byId[id] = c;
             _order[_count++] = c;
@@ -110,6 +116,9 @@ namespace Kernel.Containers
                 MoveToRoot(c, pfn);
                 if (++moved % MoveBatch == 0) _host.MayReschedule();
             }
+            // Every charged frame is on its group's LRU (Kernel.Mm's invariant), so nothing is
+            // left; if something is, its frames would name a freed id: say so.
+            if (c.PageUsage != 0 || c.MappedPages != 0 || c.NumFiles != 0) _charger.CountBug();
             int at = 0;
             while (_order[at] != c) at++;
             for (int i = at; i < _count - 1; i++) _order[i] = _order[i + 1];
@@ -131,7 +140,7 @@ namespace Kernel.Containers
         }
 
         // echo PID > addtask. The task's pages stay charged where they are; what it faults in
-        // from now on is charged to c.
+        // from now on is charged to c. ENOENT once c is being (or was) removed.
         public Errno AddTask(Container c, string text)
         {
             Errno e = Numbers.ParsePid(text, out int pid);
@@ -150,11 +159,13 @@ namespace Kernel.Containers
             return Errno.None;
         }
 
-        // echo PID > rmtask. Its pages stay charged to c (as in memcg).
+        // echo PID > rmtask. Its pages stay charged to c (as in memcg). ENOENT once c is being
+        // (or was) removed, as for addtask: its files may still be open.
         public Errno RemoveTask(Container c, string text)
         {
             Errno e = Numbers.ParsePid(text, out int pid);
             if (e != Errno.None) return e;
+            if (c.Freeing) return Errno.ENOENT;
             if (!_host.TaskExists(pid)) return Errno.ESRCH;
             if (!c.HasTask(pid) || _host.ContainerOf(pid) != c) return Errno.EINVAL;
             _host.SetContainer(pid, null);

@@ -50,7 +50,7 @@ namespace Kernel.Containers
             Check(r, vm, table, table.Root, anon, file, mapped, active, files);
             for (int i = 0; i < table.Count; i++) Check(r, vm, table, table.At(i), anon, file, mapped, active, files);
             if (table.Charger.Bugs != 0)
-                r.Add(string.Concat("memcheck: ", table.Charger.Bugs.ToString(), " uncharges or mappings named no container"));
+                r.Add(string.Concat("memcheck: ", table.Charger.Bugs.ToString(), " charge events found no live container (Charger.Bugs)"));
             if (!vm.Lru.Verify(out string problem)) r.Add(string.Concat("memcheck: ", problem));
             return r.Lines();
         }

@@ -26,9 +26,9 @@ namespace Kernel.Containers.Tests
             w.Exit(t);
             Assert.Equal(0, a.PageUsage);
             Assert.Equal(40, a.MaxPageUsage);
-            Assert.Equal(Errno.None, Attributes.Store(w.Table, a, "max_page_usage", "0\n"));
+            Assert.Equal(Errno.None, w.Table.Attributes.Store(a, "max_page_usage", "0\n"));
             Assert.Equal(0, a.MaxPageUsage);
-            Assert.Equal(Errno.EINVAL, Attributes.Store(w.Table, a, "max_page_usage", "3"));
+            Assert.Equal(Errno.EINVAL, w.Table.Attributes.Store(a, "max_page_usage", "3"));
             Assert.Equal(w.Vm.FreeAtStart, w.Vm.Buddy.FreeFrames);
             w.AssertMemcheckOk();
         }
@@ -132,7 +132,7 @@ namespace Kernel.Containers.Tests
         {
             using var w = new World();
             w.Table.Create("lim", out Container lim);
-            Assert.Equal(Errno.None, Attributes.Store(w.Table, lim, "page_limit", "5\n"));
+            Assert.Equal(Errno.None, w.Table.Attributes.Store(lim, "page_limit", "5\n"));
             FakeTask t = w.Spawn();
             w.Table.AddTask(lim, t.Pid.ToString());
             for (int i = 0; i < 8; i++) Assert.Equal(FaultResult.Handled, w.Touch(t, i));
@@ -146,12 +146,12 @@ namespace Kernel.Containers.Tests
             w.Touch(t, 8);
             Assert.Equal(2, w.Host.Queued.Count);
             w.Table.RunOverLimit(lim);
-            Assert.Equal(Errno.None, Attributes.Store(w.Table, lim, "page_limit", "100"));
+            Assert.Equal(Errno.None, w.Table.Attributes.Store(lim, "page_limit", "100"));
             Assert.Equal(4, lim.PageLimitHits);
-            Assert.Equal(Errno.None, Attributes.Store(w.Table, lim, "page_limit", "2"));   // below usage
+            Assert.Equal(Errno.None, w.Table.Attributes.Store(lim, "page_limit", "2"));   // below usage
             Assert.Equal(5, lim.PageLimitHits);
             Assert.Equal(3, w.Host.Queued.Count);
-            Assert.Equal(Errno.ERANGE, Attributes.Store(w.Table, lim, "page_limit", "2147483648"));
+            Assert.Equal(Errno.ERANGE, w.Table.Attributes.Store(lim, "page_limit", "2147483648"));
             Assert.Equal(2, lim.PageLimit);
             w.AssertMemcheckOk();
         }

@@ -45,12 +45,6 @@ namespace Kernel.Containers.Tests
             }
         }
 
-        private sealed class NoTask : Kernel.Vfs.TaskContext
-        {
-            public MemoryContainer Current;
-            public override MemoryContainer CurrentContainer => Current;
-        }
-
         private static void Run(int[] ops)
         {
             using var w = new World(4096, pageLimit: 20);

@@ -130,7 +130,7 @@ namespace Kernel.Containers.Tests
             var seen = new System.Collections.Generic.List<string>();
             w.Host.OnReschedule = () =>
             {
-                Attributes.Show(w.Table, r, "freeing", out string text);
+                w.Table.Attributes.Show(r, "freeing", out string text);
                 seen.Add(text);
                 Assert.Equal(Errno.ENOENT, w.Table.AddTask(r, t.Pid.ToString()));
                 Assert.Equal(Errno.ENOENT, w.Table.Remove("r"));

@@ -335,6 +335,14 @@ public sealed class ContainerTests(ITestOutputHelper output) : KernelTest(output
         Assert.Matches(@"^memhog pages=300 passes=1 ms=\d+$", await m.RunAsync("memhog 300", TimeSpan.FromSeconds(30)));
         Assert.Equal("200", await Read(m, "lim", "page_limit_hits"));
         Assert.Equal("300", await Read(m, "lim", "max_page_usage"));
+        // The over-limit work item ran on [kcontainerd] and said so in the kernel log.
+        string dmesg = "";
+        for (int i = 0; i < 50 && !dmesg.Contains("containers: lim over its page_limit"); i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            dmesg = await m.RunAsync("dmesg");
+        }
+        Assert.Matches(@"containers: lim over its page_limit: usage \d+ pages, limit 100, \d+ hits", dmesg);
         int pid = await StartBackground(m, "memhold 50 60");
         await Eventually(m, "lim", "page_usage", 50);
         Assert.Equal("", await Write(m, "lim", "page_limit", "10"));   // below usage: a hit

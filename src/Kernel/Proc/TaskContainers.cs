@@ -69,11 +69,18 @@ namespace Kernel.Proc
     {
         public Container Target;
 
+        // Until the reaper exists, the work item reports the event in the kernel log (dmesg), as
+        // memcg reports a limit it cannot keep.
         public override void Run()
         {
+            Container c = Target;
+            if (c == null) return;
             IrqLock.Enter();
-            if (Target != null) TaskContainers.Table.RunOverLimit(Target);
+            TaskContainers.Table.RunOverLimit(c);
+            long usage = c.PageUsage, limit = c.PageLimit, hits = c.PageLimitHits;
             IrqLock.Exit();
+            Log.Line(string.Concat("containers: ", c.Name, " over its page_limit: usage ", string.Concat(usage.ToString(), " pages, limit ",
+                limit.ToString(), string.Concat(", ", hits.ToString(), " hits"))));
         }
     }
 

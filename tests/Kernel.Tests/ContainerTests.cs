@@ -221,8 +221,16 @@ public sealed class ContainerTests(ITestOutputHelper output) : KernelTest(output
         await Eventually(m, "files", "num_mapped_pages", 10);
         Assert.Equal("10", await Read(m, "files", "num_file_pages"));   // mapped, not copied
         await MemcheckOk(m);
+        // Removing a mapped file removes its name; its pages live until the mapping goes.
+        Assert.Equal("", await m.RunAsync("rm /data"));
+        Assert.Equal("10", await Read(m, "files", "num_file_pages"));
+        Assert.Equal("10", await Read(m, "files", "num_mapped_pages"));
+        Assert.Equal("1", await Read(m, "files", "num_files"));   // mapfile holds it open
         Assert.Equal("", await m.RunAsync($"kill {pid}"));
         await Eventually(m, "files", "num_mapped_pages", 0);
+        await Eventually(m, "files", "num_file_pages", 0);
+        Assert.Equal("0", await Read(m, "files", "num_files"));
+        Assert.Equal("", await m.RunAsync("repeat 400 cat /line > /data", TimeSpan.FromSeconds(30)));
         Assert.Equal("mapfile: /data: 10 pages", (await m.RunAsync("mapfile /data", TimeSpan.FromSeconds(30))).Trim());
         Assert.Equal("", await m.RunAsync("rm /data"));
         Assert.Equal("0", await Read(m, "files", "num_files"));

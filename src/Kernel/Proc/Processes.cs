@@ -152,6 +152,7 @@ namespace Kernel.Proc
             Task self = s_scheduler.Current;
             if (self == s_init) Panic.Fail("proc: PID 1 exited");
             FlushStdout(self);
+            CloseFiles(self);
             IrqLock.Enter();
             TaskContainers.Detach(self);
             AddressSpace mm = self.Mm;
@@ -175,6 +176,31 @@ namespace Kernel.Proc
             self.Stdout = null;
             Errno e = output.Release();
             if (e != Errno.None) Console.WriteLine(string.Concat(self.Name, ": write error: ", ErrnoText.Message(e)));
+        }
+
+        // Keeps file open until the current task exits (as a mapping keeps its file in Linux:
+        // an unlinked file's pages live on while mapped).
+        public static void HoldFile(Vfs.OpenFile file)
+        {
+            Task self = s_scheduler.Current;
+            Vfs.OpenFile[] files = self.Files;
+            int n = 0;
+            if (files != null) while (n < files.Length && files[n] != null) n++;
+            if (files == null || n == files.Length)
+            {
+                Vfs.OpenFile[] bigger = new Vfs.OpenFile[files == null ? 4 : files.Length * 2];
+                for (int i = 0; i < n; i++) bigger[i] = files[i];
+                self.Files = files = bigger;
+            }
+            files[n] = file;
+        }
+
+        private static void CloseFiles(Task self)
+        {
+            Vfs.OpenFile[] files = self.Files;
+            self.Files = null;
+            if (files == null) return;
+            for (int i = 0; i < files.Length && files[i] != null; i++) Fs.FileSystems.Close(files[i]);
         }
 
         // Reaps a zombie child: frees its stack. Blocks while children exist but none has exited.

@@ -125,14 +125,19 @@ namespace Kernel.Proc
             ulong seconds = 0;
             if (argv.Length < 2 || argv.Length > 3 || (argv.Length == 3 && !ParseCount(argv[2], 1000000, out seconds)))
                 return Usage("mapfile PATH [SECONDS]");
+            // Open for reading, as mmap needs, and held open until exit: the mapping keeps the file.
             Errno e = Fs.FileSystems.Resolve(argv[1], out Kernel.Vfs.Inode inode, out string _);
             if (e == Errno.None && inode.Kind == Kernel.Vfs.InodeKind.Directory) e = Errno.EISDIR;
             if (e == Errno.None && inode.Mapping == null) e = Errno.ENODEV;
+            Kernel.Vfs.OpenFile file = null;
+            if (e == Errno.None) e = Fs.FileSystems.Open(argv[1], Kernel.Vfs.OpenFlags.Read, out file);
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("mapfile: ", argv[1], ": ", ErrnoText.Message(e)));
                 return 1;
             }
+            Processes.HoldFile(file);
+            inode = file.Inode;
             PageCache cache = inode.Mapping;
             ulong pages = (inode.Size + 4095) >> 12;
             ulong sum = 0;

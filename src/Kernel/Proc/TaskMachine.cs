@@ -26,5 +26,6 @@ namespace Kernel.Sched
         internal Kernel.Containers.Container Container;  // null: in no container (charged to the root)
         internal string Cwd = "/";            // canonical absolute path
         internal Kernel.Fs.FileOutput Stdout; // null: the console
+        internal Kernel.Vfs.OpenFile[] Files; // files the task holds open (mmap keeps its file); closed at exit
     }
 }

@@ -210,17 +210,17 @@ namespace Kernel.Vfs
             canonical = null;
             if (path == null || length == 0) return Errno.ENOENT;
             if (length > PathMax) return Errno.ENAMETOOLONG;
-            Inode[] stack = new Inode[MaxDepth];
-            string[] names = new string[MaxDepth];
+            Inode[] stack = new Inode[16];
+            string[] names = new string[16];
             int depth = 0;
             stack[0] = _mounts[0].Fs.Root;
             Errno e;
             if (path[0] != '/')
             {
-                e = WalkComponents(cwd, cwd.Length, stack, names, ref depth);
+                e = WalkComponents(cwd, cwd.Length, ref stack, ref names, ref depth);
                 if (e != Errno.None) return e;
             }
-            e = WalkComponents(path, length, stack, names, ref depth);
+            e = WalkComponents(path, length, ref stack, ref names, ref depth);
             if (e != Errno.None) return e;
             result = stack[depth];
             if (path[length - 1] == '/' && !result.IsDirectory) return Errno.ENOTDIR;
@@ -234,7 +234,8 @@ namespace Kernel.Vfs
             return Errno.None;
         }
 
-        private Errno WalkComponents(string path, int length, Inode[] stack, string[] names, ref int depth)
+        // The stack of walked inodes starts small and doubles (up to MaxDepth components deep).
+        private Errno WalkComponents(string path, int length, ref Inode[] stack, ref string[] names, ref int depth)
         {
             int i = 0;
             while (i < length)
@@ -254,6 +255,14 @@ namespace Kernel.Vfs
                 }
                 if (n > NameMax) return Errno.ENAMETOOLONG;
                 if (depth + 1 == MaxDepth) return Errno.ENAMETOOLONG;
+                if (depth + 1 == stack.Length)
+                {
+                    Inode[] biggerStack = new Inode[stack.Length * 2];
+                    string[] biggerNames = new string[stack.Length * 2];
+                    for (int k = 0; k <= depth; k++) { biggerStack[k] = stack[k]; biggerNames[k] = names[k]; }
+                    stack = biggerStack;
+                    names = biggerNames;
+                }
                 string name = path.Substring(start, n);
                 Errno e = current.Lookup(name, out Inode child);
                 if (e != Errno.None) return e;

@@ -137,6 +137,8 @@ public sealed class ContainerTests(ITestOutputHelper output) : KernelTest(output
             Assert.Equal("", await Write(m, "v", file, "0"));
             Assert.Equal("0", await Read(m, "v", file));
         }
+        Assert.Equal("", await m.RunAsync($"echo -n 1234 > {Root}/v/page_limit"));   // no newline is fine too
+        Assert.Equal("1234", await Read(m, "v", "page_limit"));
         Assert.Equal("sh: write error: Invalid argument", await Write(m, "v", "max_page_usage", "5"));
         foreach (string bad in new[] { "abc", "12abc", "-1", "''" })
         {

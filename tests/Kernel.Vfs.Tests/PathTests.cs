@@ -110,6 +110,20 @@ namespace Kernel.Vfs.Tests
         }
 
         [Fact]
+        public void Deep_paths_resolve_past_the_walks_first_stack()
+        {
+            using var t = new Tree();
+            string path = "";
+            for (int i = 0; i < 40; i++)
+            {
+                path += "/d" + i;
+                Assert.Equal(Errno.None, t.Vfs.Mkdir("/", path));
+            }
+            Assert.Equal(path, t.Canonical(path + "/./"));
+            Assert.Equal("/d0/d1", t.Canonical("../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../..", path));
+        }
+
+        [Fact]
         public void Tree_operations_refuse_with_the_right_errno_and_change_nothing()
         {
             using Tree t = Sample();

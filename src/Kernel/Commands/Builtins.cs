@@ -13,7 +13,7 @@ namespace Kernel.Commands
             return new Command[]
             {
                 new Command("help", "help", "list the commands", Help),
-                new Command("echo", "echo [ARG]...", "print the arguments", Echo),
+                new Command("echo", "echo [-n] [ARG]...", "print the arguments (-n: no newline)", Echo),
                 new Command("true", "true", "do nothing, successfully", (a, n) => 0),
                 new Command("false", "false", "do nothing, unsuccessfully", (a, n) => 1),
                 new Command("uname", "uname [-asnrm]", "print system information", Uname),
@@ -72,14 +72,17 @@ namespace Kernel.Commands
             return 0;
         }
 
+        // echo [-n] ARG...: -n leaves out the newline (echo -n 5 > page_limit, as on Linux).
         private static int Echo(string[] argv, int argc)
         {
-            for (int i = 1; i < argc; i++)
+            bool newline = !(argc > 1 && argv[1] == "-n");
+            int first = newline ? 1 : 2;
+            for (int i = first; i < argc; i++)
             {
-                if (i > 1) Console.Write(' ');
+                if (i > first) Console.Write(' ');
                 Console.Write(argv[i]);
             }
-            Console.Write('\n');
+            if (newline) Console.Write('\n');
             return 0;
         }
 

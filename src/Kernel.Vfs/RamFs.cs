@@ -197,7 +197,7 @@ namespace Kernel.Vfs
                 for (int i = 0; i < n; i++) dst[i] = buffer[start + written + i];
                 written += n;
             }
-            if (offset + (ulong)written > _cache.Size) _cache.Size = offset + (ulong)written;
+            if (written > 0 && offset + (ulong)written > _cache.Size) _cache.Size = offset + (ulong)written;
             // A short write is a success; nothing written at all is the error.
             return written > 0 ? Errno.None : e;
         }

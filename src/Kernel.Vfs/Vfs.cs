@@ -11,7 +11,7 @@
 // Mount table: _mounts[0] is the root file system (covers nothing, path "/"); every other entry
 // covers a directory inode of a file system mounted before it. Invariants: a file system is
 // mounted at most once, a mounted root is never covered again (EBUSY), and a mount is removed
-// only when no other mount lies below its path.
+// only when no other mount covers a directory of its file system.
 // Not locked: the kernel calls this with interrupts off.
 using Kernel.Abi;
 
@@ -52,7 +52,7 @@ namespace Kernel.Vfs
 
         public Errno Resolve(string cwd, string path, out Inode inode, out string canonical)
         {
-            return Walk(cwd, path, path.Length, out inode, out canonical);
+            return Walk(cwd, path, path == null ? 0 : path.Length, out inode, out canonical);
         }
 
         public Errno Stat(string cwd, string path, out Inode inode) => Resolve(cwd, path, out inode, out string _);
@@ -85,6 +85,7 @@ namespace Kernel.Vfs
             e = dir.Lookup(name, out Inode target);
             if (e != Errno.None) return e;
             if (target.IsDirectory) return Errno.EISDIR;
+            if (path[path.Length - 1] == '/') return Errno.ENOTDIR;   // "file/": as Linux's unlink
             return dir.Unlink(name);
         }
 
@@ -104,7 +105,7 @@ namespace Kernel.Vfs
             }
             if (e != Errno.None) return e;
             bool write = (flags & OpenFlags.Write) != 0;
-            if (inode.IsDirectory && write) return Errno.EISDIR;
+            if (inode.IsDirectory && (write || (flags & OpenFlags.Create) != 0)) return Errno.EISDIR;
             if ((flags & OpenFlags.Read) != 0 && (inode.Mode & Inode.OwnerRead) == 0) return Errno.EACCES;
             if (write && (inode.Mode & Inode.OwnerWrite) == 0) return Errno.EACCES;
             if (write && (flags & OpenFlags.Truncate) != 0)
@@ -144,9 +145,12 @@ namespace Kernel.Vfs
                 if (_mounts[i].Fs.Root == target) index = i;
             if (index < 0) return Errno.EINVAL;
             if (index == 0) return Errno.EBUSY;
+            // A mount on a directory of this file system is its child (Linux's mnt_parent): busy.
+            // One it merely hides (covering a directory of the file system below) is not.
             string mountPath = _mounts[index].Path;
-            for (int i = 0; i < _mountCount; i++)
-                if (i != index && IsBelow(_mounts[i].Path, mountPath)) return Errno.EBUSY;
+            FileSystem fs = _mounts[index].Fs;
+            for (int i = 1; i < _mountCount; i++)
+                if (i != index && _mounts[i].Covered.Fs == fs) return Errno.EBUSY;
             if (busyPath != null && (busyPath == mountPath || IsBelow(busyPath, mountPath))) return Errno.EBUSY;
             e = _mounts[index].Fs.CanUnmount();
             if (e != Errno.None) return e;

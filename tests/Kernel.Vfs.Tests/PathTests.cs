@@ -23,9 +23,9 @@ namespace Kernel.Vfs.Tests
         public readonly Vfs Vfs;
         public readonly NoTask Tasks = new NoTask();
 
-        public Tree(uint frames = 256, PageEvents events = null)
+        public Tree(uint frames = 256, PageEvents events = null, int lruGroups = 2)
         {
-            Vm = new VmMachine(frames, events);
+            Vm = new VmMachine(frames, events, lruGroups);
             Root = new RamFs(Vm.Vm, Tasks);
             Vfs = new Vfs(Root);
         }

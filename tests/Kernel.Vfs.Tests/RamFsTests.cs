@@ -1,10 +1,10 @@
 // ramfs files: bytes at any offset across page boundaries, holes, append, truncation, EFBIG,
 // ENOSPC with a short write, who the page cache is charged to, and every frame coming back to
-// the allocator when a file is removed (after its last close). Then a model-based property test.
+// the allocator when a file is removed (after its last close). The property test is in
+// RamFsPropertyTests.cs.
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using CsCheck;
 using Kernel.Abi;
 using Kernel.Mm;
 using Kernel.Vfs;
@@ -167,54 +167,6 @@ namespace Kernel.Vfs.Tests
             Assert.Equal(InodeKind.Regular, t.At("/x").Kind);
             Assert.Equal(0x1A4, t.At("/x").Mode);
             Assert.Equal(0x1ED, t.At("/z").Mode);
-        }
-
-        // Random create/write/truncate/unlink/read on a few files against byte arrays.
-        [Fact]
-        public void Random_file_histories_match_a_byte_array_model()
-        {
-            Gen.Select(Gen.Int[0, 4], Gen.Int[0, 2], Gen.Int[0, 20000], Gen.Int[0, 9000]).Array[1, 60].Sample(ops =>
-            {
-                using var t = new Tree(512);
-                var model = new Dictionary<string, List<byte>>();
-                foreach (var (kind, which, offset, length) in ops)
-                {
-                    string path = "/f" + which;
-                    switch (kind)
-                    {
-                        case 0:
-                        case 1:   // write `length` bytes at `offset`
-                            {
-                                byte[] data = Enumerable.Range(0, length).Select(i => (byte)(i + offset + 1)).ToArray();
-                                WriteAt(t, path, (ulong)offset, data);
-                                if (!model.TryGetValue(path, out List<byte> m)) model[path] = m = new List<byte>();
-                                while (length > 0 && m.Count < offset + length) m.Add(0);   // writing nothing extends nothing
-                                for (int i = 0; i < length; i++) m[offset + i] = data[i];
-                                break;
-                            }
-                        case 2:   // truncate
-                            if (model.TryGetValue(path, out List<byte> tm))
-                            {
-                                Assert.Equal(Errno.None, t.At(path).Truncate((ulong)offset));
-                                if (tm.Count > offset) tm.RemoveRange(offset, tm.Count - offset);
-                                while (tm.Count < offset) tm.Add(0);
-                            }
-                            break;
-                        case 3:   // unlink
-                            Assert.Equal(model.Remove(path) ? Errno.None : Errno.ENOENT, t.Vfs.Unlink("/", path));
-                            break;
-                        case 4:   // read it all
-                            if (model.TryGetValue(path, out List<byte> rm)) Assert.Equal(rm.ToArray(), ReadAll(t, path));
-                            else Assert.Equal(Errno.ENOENT, t.Resolve(path));
-                            break;
-                    }
-                    foreach (var (p, m) in model) Assert.Equal((ulong)m.Count, t.At(p).Size);
-                }
-                foreach (var (p, m) in model) Assert.Equal(m.ToArray(), ReadAll(t, p));
-                foreach (string p in model.Keys) Assert.Equal(Errno.None, t.Vfs.Unlink("/", p));
-                Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
-                t.Vm.AssertHealthy();
-            }, iter: 200);
         }
     }
 }

@@ -219,7 +219,7 @@ namespace Kernel.Vfs
             int depth = 0;
             stack[0] = _mounts[0].Fs.Root;
             Errno e;
-            if (path[0] != '/')
+            if (path[0] != '/' && cwd != null)   // no working directory: relative to "/"
             {
                 e = WalkComponents(cwd, cwd.Length, ref stack, ref names, ref depth);
                 if (e != Errno.None) return e;

@@ -60,5 +60,15 @@ namespace Kernel.Vfs.Tests
             Assert.Equal(Errno.None, t.Vfs.Unmount("/", "/m/d", null));
             Assert.Equal(1, t.Vfs.MountCount);
         }
+
+        // A missing working directory must not crash the kernel: relative paths start at "/".
+        [Fact]
+        public void A_null_cwd_resolves_relative_paths_from_the_root()
+        {
+            using var t = new Tree();
+            Assert.Equal(Errno.None, t.Vfs.Mkdir(null, "d"));
+            Assert.Equal(Errno.None, t.Vfs.Resolve(null, "d/.", out Inode _, out string canonical));
+            Assert.Equal("/d", canonical);
+        }
     }
 }

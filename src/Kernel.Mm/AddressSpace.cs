@@ -181,16 +181,23 @@ namespace Kernel.Mm
 
         private FaultResult FaultInAnonymous(ulong va, Region r, FaultAccess access)
         {
-            if (!TryNewAnonFrame(va, Page.NoFrame, out uint pfn)) return FaultResult.OutOfMemory;
-            Page* p = _vm.Pages + pfn;
             PteFlags flags = LeafFlags(r.Prot) | PteFlags.Accessed;
             if (access == FaultAccess.Write) flags |= PteFlags.Dirty;
+            return MapNewAnon(va, Page.NoFrame, flags);
+        }
+
+        // Maps a new anonymous frame (zeroed, or a copy of source) at an unmapped va: charged, on
+        // the LRU, counted in Rss. OutOfMemory, holding nothing, when any step fails.
+        private FaultResult MapNewAnon(ulong va, uint source, PteFlags flags)
+        {
+            if (!TryNewAnonFrame(va, source, out uint pfn)) return FaultResult.OutOfMemory;
             if (!_table.Map(va, pfn, flags))
             {
                 _vm.Events.Uncharge(pfn);
                 _vm.Buddy.Free(pfn, 0);
                 return FaultResult.OutOfMemory;
             }
+            Page* p = _vm.Pages + pfn;
             p->MapCount = 1;
             _vm.Lru.Add(pfn, p->ContainerId);
             _rss++;
@@ -206,19 +213,7 @@ namespace Kernel.Mm
             if (cache == null || index >= (cache.Size + PageSize - 1) >> 12) return FaultResult.SegmentationFault;
             if (!cache.TryGetOrCreate(index, Container, out uint cached)) return FaultResult.OutOfMemory;
             if (access == FaultAccess.Write)
-            {
-                if (!TryNewAnonFrame(va, cached, out uint copy)) return FaultResult.OutOfMemory;
-                if (!_table.Map(va, copy, LeafFlags(r.Prot) | PteFlags.Accessed | PteFlags.Dirty))
-                {
-                    _vm.Events.Uncharge(copy);
-                    _vm.Buddy.Free(copy, 0);
-                    return FaultResult.OutOfMemory;
-                }
-                _vm.Pages[copy].MapCount = 1;
-                _vm.Lru.Add(copy, _vm.Pages[copy].ContainerId);
-                _rss++;
-                return FaultResult.Handled;
-            }
+                return MapNewAnon(va, cached, LeafFlags(r.Prot) | PteFlags.Accessed | PteFlags.Dirty);
             PteFlags flags = (LeafFlags(r.Prot) & ~PteFlags.Writable) | PteFlags.Accessed;
             if ((r.Prot & Protection.Write) != 0) flags |= PteFlags.Cow;
             if (!_table.Map(va, cached, flags)) return FaultResult.OutOfMemory;

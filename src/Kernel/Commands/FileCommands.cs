@@ -166,8 +166,6 @@ namespace Kernel.Commands
             return Errno.None;
         }
 
-        public static int Rmdir(string[] argv, int argc) => EachOperand(argv, argc, "rmdir", "usage: rmdir DIRECTORY...");
-
         public static int Rm(string[] argv, int argc)
         {
             bool force = argc > 1 && argv[1] == "-f";
@@ -191,11 +189,11 @@ namespace Kernel.Commands
             return status;
         }
 
-        private static int EachOperand(string[] argv, int argc, string name, string usage)
+        public static int Rmdir(string[] argv, int argc)
         {
             if (argc < 2)
             {
-                Console.Error(usage);
+                Console.Error("usage: rmdir DIRECTORY...");
                 return 2;
             }
             int status = 0;
@@ -204,7 +202,7 @@ namespace Kernel.Commands
                 Errno e = FileSystems.Rmdir(argv[i]);
                 if (e != Errno.None)
                 {
-                    Console.Error(string.Concat(name, ": '", argv[i], "': ", Why(e)));
+                    Console.Error(string.Concat("rmdir: '", argv[i], "': ", Why(e)));
                     status = 1;
                 }
             }

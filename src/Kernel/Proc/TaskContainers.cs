@@ -39,9 +39,7 @@ namespace Kernel.Proc
         public override void SetContainer(int pid, Container c)
         {
             Task t = Live(pid);
-            if (t == null) return;
-            t.Container = c;
-            if (t.Mm != null) t.Mm.Container = c;
+            if (t != null) TaskContainers.Point(t, c);
         }
 
         public override void QueueOverLimit(Container c)
@@ -115,8 +113,7 @@ namespace Kernel.Proc
         {
             Container c = parent == null ? null : parent.Container;
             if (c == null) return;
-            child.Container = c;
-            if (child.Mm != null) child.Mm.Container = c;
+            Point(child, c);
             s_table.Attach(c, child.Pid);
         }
 
@@ -125,9 +122,15 @@ namespace Kernel.Proc
         {
             Container c = task.Container;
             if (c == null) return;
-            task.Container = null;
-            if (task.Mm != null) task.Mm.Container = null;
+            Point(task, null);
             s_table.Detach(c, task.Pid);
+        }
+
+        // A task's container pointer and its mm's always agree (new pages are charged by the mm's).
+        public static void Point(Task t, Container c)
+        {
+            t.Container = c;
+            if (t.Mm != null) t.Mm.Container = c;
         }
     }
 }

@@ -145,7 +145,7 @@ namespace Kernel.Containers
         private Errno StoreMaxPageUsage(Container c, string text)
         {
             if (Numbers.ParseLimit(text, out long value) != Errno.None || value != 0) return Errno.EINVAL;
-            c.MaxPageUsage = c.PageUsage;
+            _table.ResetMaxPageUsage(c);
             return Errno.None;
         }
     }

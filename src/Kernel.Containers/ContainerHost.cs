@@ -10,6 +10,8 @@ namespace Kernel.Containers
         public abstract bool IsKernelThread(int pid);
         // The task's container; null: in none.
         public abstract Container ContainerOf(int pid);
+        // The task's address space (if any) points at the task's container.
+        public abstract bool MmAgrees(int pid);
         // Sets the container pointer of the task and of its address space (null: none).
         public abstract void SetContainer(int pid, Container c);
         // Runs ContainerTable.RunOverLimit(c) later, on a workqueue. Called with interrupts off,

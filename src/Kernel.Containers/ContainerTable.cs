@@ -12,7 +12,7 @@ using Kernel.Mm;
 
 namespace Kernel.Containers
 {
-    public sealed class ContainerTable
+    public sealed class ContainerTable : OverLimitHandler
     {
         public const int MaxContainers = 512;
         public const int MaxNameLength = 64;
@@ -24,7 +24,7 @@ namespace Kernel.Containers
         private readonly Container _root;
         private readonly Container[] _byId = new Container[MaxContainers + 1];
         private readonly Container[] _order = new Container[MaxContainers];   // creation order
-        private readonly Charger _charger;
+        private readonly Charger _charger;   // the MmContext's: the only writer of charge state
         private readonly Attributes _attributes;
         private int _count;
 
@@ -36,14 +36,15 @@ namespace Kernel.Containers
             _root = new Container(0, "", long.MaxValue);
             _root.TaskLimit = long.MaxValue;
             _byId[0] = _root;
-            _charger = new Charger(this, vm);
+            _charger = vm.Charger;
+            _charger.AdoptRoot(_root);
+            _charger.SetOverLimitHandler(this);
             _attributes = new Attributes(this);
         }
 
         public Container Root => _root;
         public int Count => _count;
         public Container At(int index) => index >= 0 && index < _count ? _order[index] : null;
-        // The PageEvents to install as MmContext.Events.
         public Charger Charger => _charger;
         // The files of a container directory (configfs shows and stores through it).
         public Attributes Attributes => _attributes;
@@ -85,6 +86,7 @@ namespace Kernel.Containers
             if (id >= _vm.Lru.Groups) return Errno.ENOSPC;   // an MmContext made with fewer LRU groups
             c = new Container(id, name, _defaultPageLimit);
             _byId[id] = c;
+            _charger.Register(c);
             _order[_count++] = c;
             return Errno.None;
         }
@@ -96,47 +98,32 @@ namespace Kernel.Containers
             Container c = Find(name);
             if (c == null || c.Freeing) return Errno.ENOENT;
             if (c.NumTasks != 0) return Errno.EBUSY;
-            c.Freeing = true;
+            _charger.Offline(c);
             // Files first, so that no new page can be charged to c while the frames move.
             PageCacheRegistry caches = _vm.Caches;
             for (int i = 0; i < caches.Count; i++)
             {
                 PageCache cache = caches.At(i);
-                if (cache.Container != c) continue;
-                cache.Container = null;
-                c.NumFiles--;
-                _root.NumFiles++;
+                if (cache.Container == c) _charger.MoveCache(cache, _root);
             }
             int moved = 0;
             while (true)
             {
-                uint pfn = _vm.Lru.Tail(c.Id, false);
-                if (pfn == Page.NoFrame) pfn = _vm.Lru.Tail(c.Id, true);
+                uint pfn = _vm.Lru.Tail(c.Id, LruList.Inactive);
+                if (pfn == Page.NoFrame) pfn = _vm.Lru.Tail(c.Id, LruList.Active);
                 if (pfn == Page.NoFrame) break;
-                MoveToRoot(c, pfn);
+                _charger.Move(pfn, _root);
                 if (++moved % MoveBatch == 0) _host.MayReschedule();
             }
-            // Every charged frame is on its group's LRU (Kernel.Mm's invariant), so nothing is
-            // left; if something is, its frames would name a freed id: say so.
-            if (c.PageUsage != 0 || c.MappedPages != 0 || c.NumFiles != 0) _charger.CountBug();
+            // Every charged frame is on its group's LRU (the Charger's invariant), so nothing is
+            // left; Unregister counts anything that is as a bug.
+            _charger.Unregister(c);
             int at = 0;
             while (_order[at] != c) at++;
             for (int i = at; i < _count - 1; i++) _order[i] = _order[i + 1];
             _order[--_count] = null;
             _byId[c.Id] = null;
             return Errno.None;
-        }
-
-        private unsafe void MoveToRoot(Container c, uint pfn)
-        {
-            Page* p = _vm.Pages + pfn;
-            if ((p->Flags & PageFlags.Anon) != 0) { c.AnonPages--; _root.AnonPages++; }
-            else { c.FilePages--; _root.FilePages++; }
-            if ((p->Flags & PageFlags.File) != 0 && p->MapCount > 0) { c.MappedPages--; _root.MappedPages++; }
-            c.PageUsage--;
-            _root.PageUsage++;
-            if (_root.PageUsage > _root.MaxPageUsage) _root.MaxPageUsage = _root.PageUsage;
-            _vm.Lru.MoveToGroup(pfn, 0);
         }
 
         // echo PID > addtask. The task's pages stay charged where they are; what it faults in
@@ -197,18 +184,16 @@ namespace Kernel.Containers
         }
 
         // page_limit: any value is taken; one below the usage is an over-limit event at once.
-        public void SetPageLimit(Container c, long limit)
-        {
-            c.PageLimit = limit;
-            if (c.PageUsage > limit) OverLimit(c);
-        }
+        public void SetPageLimit(Container c, long limit) => _charger.SetLimit(c, limit);
 
-        // A charge took c over its limit (or the limit went below its usage): count the hit and
-        // queue the over-limit work, once until it runs.
-        internal void OverLimit(Container c)
+        // max_page_usage written: the peak restarts from the current usage.
+        public void ResetMaxPageUsage(Container c) => _charger.ResetMaxUsage(c);
+
+        // The Charger counted a page_limit hit on m: queue its over-limit work, once until it runs.
+        public override void OverLimit(MemoryContainer m)
         {
-            c.PageLimitHits++;
-            if (c.OverLimitPending) return;
+            Container c = m as Container;
+            if (c == null || c.OverLimitPending) return;
             c.OverLimitPending = true;
             _host.QueueOverLimit(c);
         }

@@ -4,6 +4,7 @@
 // count, and with the page caches charged to it; checks each task listed in a container points
 // back at it; checks the LRU lists themselves. Returns one line per disagreement; none means ok.
 // Run with interrupts off (a consistent picture).
+using Kernel.Collections;
 using Kernel.Mm;
 
 namespace Kernel.Containers
@@ -51,7 +52,8 @@ namespace Kernel.Containers
             for (int i = 0; i < table.Count; i++) Check(r, vm, table, table.At(i), anon, file, mapped, active, files);
             if (table.Charger.Bugs != 0)
                 r.Add(string.Concat("memcheck: ", table.Charger.Bugs.ToString(), " charge events found no live container (Charger.Bugs)"));
-            if (!vm.Lru.Verify(out string problem)) r.Add(string.Concat("memcheck: ", problem));
+            string problem = vm.Lru.Verify();
+            if (problem != null) r.Add(string.Concat("memcheck: ", problem));
             return r.Lines();
         }
 
@@ -73,6 +75,8 @@ namespace Kernel.Containers
                 int pid = c.TaskAt(i);
                 if (!table.Host.TaskExists(pid) || table.Host.ContainerOf(pid) != c)
                     r.Add(string.Concat("memcheck: ", who, ": task ", string.Concat(pid.ToString(), " is listed but not in it")));
+                else if (!table.Host.MmAgrees(pid))
+                    r.Add(string.Concat("memcheck: ", who, ": task ", string.Concat(pid.ToString(), "'s address space charges another container")));
             }
         }
 
@@ -84,29 +88,19 @@ namespace Kernel.Containers
 
         private sealed class Report
         {
-            private string[] _lines = new string[8];
-            private int _count;
+            private readonly Vector<string> _lines = new Vector<string>(8);
             private int _dropped;
 
             public void Add(string line)
             {
-                if (_count == MaxLines) { _dropped++; return; }
-                if (_count == _lines.Length)
-                {
-                    string[] bigger = new string[_count * 2];
-                    for (int i = 0; i < _count; i++) bigger[i] = _lines[i];
-                    _lines = bigger;
-                }
-                _lines[_count++] = line;
+                if (_lines.Count == MaxLines) _dropped++;
+                else _lines.Add(line);
             }
 
             public string[] Lines()
             {
-                int n = _count + (_dropped > 0 ? 1 : 0);
-                string[] result = new string[n];
-                for (int i = 0; i < _count; i++) result[i] = _lines[i];
-                if (_dropped > 0) result[_count] = string.Concat("memcheck: ", _dropped.ToString(), " more problems");
-                return result;
+                if (_dropped > 0) _lines.Add(string.Concat("memcheck: ", _dropped.ToString(), " more problems"));
+                return _lines.ToArray();
             }
         }
     }

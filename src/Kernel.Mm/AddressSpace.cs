@@ -1,32 +1,26 @@
-// A user address space (Linux's mm_struct): its page tables, its regions, its resident pages.
-// Memory is lazy: MapAnonymous and MapFile only record a region, and a fault brings in a zeroed
-// frame or maps the file's page-cache frame. Fork shares every present page copy-on-write; the
-// first write to a shared page copies it, or, when the writer is the last mapper of an anonymous
-// page, just makes it writable again. File regions are private mappings: a page-cache frame is
-// always mapped read-only and a write copies it into an anonymous frame.
+// A user address space (Linux's mm_struct; SerenityOS's AddressSpace): its page tables, its
+// regions, its resident pages. Memory is lazy: MapAnonymous and MapFile only record a region, and
+// a fault (Fault.cs, the whole fault path top to bottom) brings a frame in. Fork shares every
+// present page copy-on-write. Container is the memory container this mm's new anonymous pages
+// are charged to (null = the root); the kernel keeps it equal to its task's, fork copies it.
 //
 // An anonymous frame mapped here has Page.Flags Anon (plus Active/Inactive: it is on the LRU),
 // OwnerId = Id of the mm that faulted it in, OwnerIndex = its virtual page number, and
 // MapCount = RefCount = the number of PTEs mapping it (each mapping holds one reference). A
 // page-cache frame (PageCache.cs) holds one more reference, the cache's. The last reference
-// takes a frame off the LRU, uncharges it and frees it. Container is the memory container new
-// anonymous pages are charged to (null = the root); the kernel sets it, fork copies it.
+// uncharges a frame (which takes it off the LRU) and frees it.
 //
 // Invariants: every present user PTE lies inside a region and maps an Anon frame or (read-only)
 // a File frame; a PTE of a writable region lacks Writable only while its frame may be shared (Cow
 // set by fork, or a page-cache frame); Rss is the number of present user PTEs. After Destroy the
 // mm holds no frames and is not registered.
 // Not locked: the kernel calls this with interrupts off.
+using Kernel.Abi;
+
 namespace Kernel.Mm
 {
-    public enum FaultAccess { Read, Write, Execute }
-
-    public enum FaultResult { Handled, SegmentationFault, OutOfMemory, ProtectionViolation }
-
-    public sealed unsafe class AddressSpace
+    public sealed unsafe partial class AddressSpace
     {
-        private const ulong PageSize = PageTable.PageSize;
-
         private readonly MmContext _vm;
         private readonly PageTable _table;
         private readonly RegionList _regions;
@@ -43,14 +37,16 @@ namespace Kernel.Mm
             _walker = new Walker(this);
         }
 
-        // A new, empty address space, registered under a fresh id; null when out of frames.
-        public static AddressSpace Create(MmContext vm)
+        // A new, empty address space registered under a fresh id; ENOMEM when out of frames.
+        public static Errno Create(MmContext vm, out AddressSpace mm)
         {
+            vm.Lock.AssertHeld("mm: create");
+            mm = null;
             PageTable table = PageTable.Create(vm.Buddy, vm.DirectMap, vm.Mmu, vm.KernelTemplatePfn, vm.Panic);
-            if (table == null) return null;
-            AddressSpace mm = new AddressSpace(vm, table);
+            if (table == null) return Errno.ENOMEM;
+            mm = new AddressSpace(vm, table);
             mm._id = vm.Registry.Register(mm);
-            return mm;
+            return Errno.None;
         }
 
         public uint Id => _id;
@@ -64,61 +60,46 @@ namespace Kernel.Mm
         // Set by the kernel when it loads this mm's root in CR3 (true) or switches away (false).
         public bool IsCurrent { get => _table.IsCurrent; set => _table.IsCurrent = value; }
 
-        // Records an anonymous region of `pages` pages at start; no frames yet. False when the
-        // range is misaligned, empty, outside the user half or overlaps a region.
-        public bool MapAnonymous(ulong start, ulong pages, Protection prot)
+        // Records an anonymous region of `pages` pages at start; no frames yet. EINVAL for a
+        // misaligned or empty range, ENOMEM for one outside the user half, EEXIST when it
+        // overlaps a region (Linux's MAP_FIXED_NOREPLACE).
+        public Errno MapAnonymous(ulong start, ulong pages, Protection prot)
         {
-            ulong end;
-            if (!CheckRange(start, pages, out end)) return false;
-            return _regions.Insert(Region.Anonymous(start, end, prot));
+            _vm.Lock.AssertHeld("mm: map");
+            Errno e = CheckRange(start, pages, out ulong end);
+            if (e != Errno.None) return e;
+            return _regions.Insert(Region.Anonymous(start, end, prot)) ? Errno.None : Errno.EEXIST;
         }
 
         // Records a private file region: page filePage on of the PageCache with Id fileId, at start.
-        public bool MapFile(ulong start, ulong pages, Protection prot, uint fileId, ulong filePage)
+        public Errno MapFile(ulong start, ulong pages, Protection prot, uint fileId, ulong filePage)
         {
-            ulong end;
-            if (!CheckRange(start, pages, out end)) return false;
-            return _regions.Insert(Region.File(start, end, prot, fileId, filePage));
+            _vm.Lock.AssertHeld("mm: map");
+            Errno e = CheckRange(start, pages, out ulong end);
+            if (e != Errno.None) return e;
+            return _regions.Insert(Region.File(start, end, prot, fileId, filePage)) ? Errno.None : Errno.EEXIST;
         }
 
         // Unmaps [start, start + pages * 4 KiB): drops every frame mapped there and removes the
-        // range from the regions (splitting them). False only for a bad range.
-        public bool Unmap(ulong start, ulong pages)
+        // range from the regions (splitting them).
+        public Errno Unmap(ulong start, ulong pages)
         {
-            ulong end;
-            if (!CheckRange(start, pages, out end)) return false;
+            _vm.Lock.AssertHeld("mm: unmap");
+            Errno e = CheckRange(start, pages, out ulong end);
+            if (e != Errno.None) return e;
             _walker.Mode = WalkMode.Unmap;
             _table.Walk(start, end, _walker);
             _regions.Carve(start, end);
-            return true;
-        }
-
-        public FaultResult HandleFault(ulong va, FaultAccess access)
-        {
-            Region r;
-            if (_destroyed || !PageTable.IsUserPage(va) || !_regions.Find(va, out r)) return FaultResult.SegmentationFault;
-            if (!Allowed(r.Prot, access)) return FaultResult.ProtectionViolation;
-            va &= ~(PageSize - 1);
-            ulong pte = _table.Lookup(va);
-            if (Pte.IsPresent(pte))
-            {
-                if (access == FaultAccess.Write && !Pte.Has(pte, PteFlags.Writable)) return BreakCow(va, pte);
-                // Spurious: the TLB held an older entry.
-                if (IsCurrent) _vm.Mmu.Invalidate(va);
-                return FaultResult.Handled;
-            }
-            // Swap entries appear with reclaim.
-            if (pte != 0) return FaultResult.SegmentationFault;
-            return r.Kind == RegionKind.File ? FaultInFile(va, r, access) : FaultInAnonymous(va, r, access);
+            return Errno.None;
         }
 
         // A copy of this mm: the same regions, every present page shared. Pages of writable
-        // regions become read-only + Cow in both. Null when out of frames; this mm is then as it
-        // was (apart from pages left write-protected, whose next write fault re-enables them).
-        public AddressSpace Fork()
+        // regions become read-only + Cow in both. ENOMEM when out of frames; this mm is then as
+        // it was (apart from pages left write-protected, whose next write fault re-enables them).
+        public Errno Fork(out AddressSpace child)
         {
-            AddressSpace child = Create(_vm);
-            if (child == null) return null;
+            Errno e = Create(_vm, out child);
+            if (e != Errno.None) return e;
             child.Container = Container;
             _walker.Mode = WalkMode.Fork;
             _walker.Child = child;
@@ -131,21 +112,23 @@ namespace Kernel.Mm
                 _table.Walk(r.Start, r.End, _walker);
             }
             _walker.Child = null;
-            if (!_walker.Failed) return child;
+            if (!_walker.Failed) return Errno.None;
             child.Destroy();
+            child = null;
             _walker.Mode = WalkMode.Restore;
             for (int i = 0; i < _regions.Count; i++)
             {
                 Region r = _regions.At(i);
                 if ((r.Prot & Protection.Write) != 0) _table.Walk(r.Start, r.End, _walker);
             }
-            return null;
+            return Errno.ENOMEM;
         }
 
         // Frees every user frame, every table page and the root; unregisters the mm. The kernel
         // must have switched CR3 away first.
         public void Destroy()
         {
+            _vm.Lock.AssertHeld("mm: destroy");
             if (_destroyed) return;
             if (IsCurrent)
             {
@@ -160,95 +143,6 @@ namespace Kernel.Mm
             _destroyed = true;
         }
 
-        // A new anonymous frame for va: zeroed (source = NoFrame) or copied from source, owned by
-        // this mm, not yet mapped, and charged. False, holding nothing, when out of memory or when
-        // the charge is refused.
-        private bool TryNewAnonFrame(ulong va, uint source, out uint pfn)
-        {
-            if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn)) return false;
-            if (source == Page.NoFrame) _vm.ZeroFrame(pfn); else _vm.CopyFrame(pfn, source);
-            Page* p = _vm.Pages + pfn;
-            p->Flags = PageFlags.Anon;
-            p->OwnerId = _id;
-            p->OwnerIndex = va >> 12;
-            p->MapCount = 0;
-            p->ContainerId = 0;
-            if (_vm.Events.TryCharge(this, pfn)) return true;
-            _vm.Buddy.Free(pfn, 0);
-            pfn = Page.NoFrame;
-            return false;
-        }
-
-        private FaultResult FaultInAnonymous(ulong va, Region r, FaultAccess access)
-        {
-            PteFlags flags = LeafFlags(r.Prot) | PteFlags.Accessed;
-            if (access == FaultAccess.Write) flags |= PteFlags.Dirty;
-            return MapNewAnon(va, Page.NoFrame, flags);
-        }
-
-        // Maps a new anonymous frame (zeroed, or a copy of source) at an unmapped va: charged, on
-        // the LRU, counted in Rss. OutOfMemory, holding nothing, when any step fails.
-        private FaultResult MapNewAnon(ulong va, uint source, PteFlags flags)
-        {
-            if (!TryNewAnonFrame(va, source, out uint pfn)) return FaultResult.OutOfMemory;
-            if (!_table.Map(va, pfn, flags))
-            {
-                _vm.Events.Uncharge(pfn);
-                _vm.Buddy.Free(pfn, 0);
-                return FaultResult.OutOfMemory;
-            }
-            Page* p = _vm.Pages + pfn;
-            p->MapCount = 1;
-            _vm.Lru.Add(pfn, p->ContainerId);
-            _rss++;
-            return FaultResult.Handled;
-        }
-
-        // A page of a file region: the page-cache frame mapped read-only, or for a write, a private
-        // anonymous copy of it. Past the end of the file: SegmentationFault (Linux's SIGBUS).
-        private FaultResult FaultInFile(ulong va, Region r, FaultAccess access)
-        {
-            PageCache cache = _vm.Caches.Find(r.FileId);
-            ulong index = r.FilePage + ((va - r.Start) >> 12);
-            if (cache == null || index >= (cache.Size + PageSize - 1) >> 12) return FaultResult.SegmentationFault;
-            if (!cache.TryGetOrCreate(index, Container, out uint cached)) return FaultResult.OutOfMemory;
-            if (access == FaultAccess.Write)
-                return MapNewAnon(va, cached, LeafFlags(r.Prot) | PteFlags.Accessed | PteFlags.Dirty);
-            PteFlags flags = (LeafFlags(r.Prot) & ~PteFlags.Writable) | PteFlags.Accessed;
-            if ((r.Prot & Protection.Write) != 0) flags |= PteFlags.Cow;
-            if (!_table.Map(va, cached, flags)) return FaultResult.OutOfMemory;
-            Page* p = _vm.Pages + cached;
-            p->RefCount++;
-            if (p->MapCount++ == 0) _vm.Events.Mapped(cached);
-            _rss++;
-            return FaultResult.Handled;
-        }
-
-        // A write to a present read-only page of a writable region.
-        private FaultResult BreakCow(ulong va, ulong pte)
-        {
-            uint old = Pte.Pfn(pte);
-            Page* op = _vm.Pages + old;
-            PteFlags keep = Pte.Flags(pte) & ~PteFlags.Cow;
-            keep |= PteFlags.Writable | PteFlags.Dirty | PteFlags.Accessed;
-            if (op->MapCount == 1 && (op->Flags & PageFlags.Anon) != 0)
-            {
-                // The last mapper: the frame is ours alone now.
-                op->OwnerId = _id;
-                op->OwnerIndex = va >> 12;
-                _table.Set(va, Pte.Make(old, keep));
-                return FaultResult.Handled;
-            }
-            if (!TryNewAnonFrame(va, old, out uint pfn)) return FaultResult.OutOfMemory;
-            Page* p = _vm.Pages + pfn;
-            // The PT exists (the old PTE is in it), so this cannot need a frame.
-            _table.Set(va, Pte.Make(pfn, keep));
-            p->MapCount = 1;
-            _vm.Lru.Add(pfn, p->ContainerId);
-            PutPage(old);
-            return FaultResult.Handled;
-        }
-
         // Drops one mapping's reference to a user frame; the last reference frees it.
         private void PutPage(uint pfn)
         {
@@ -259,39 +153,23 @@ namespace Kernel.Mm
                 return;
             }
             p->MapCount--;
-            if (p->MapCount == 0 && (p->Flags & PageFlags.File) != 0) _vm.Events.Unmapped(pfn);
+            if (p->MapCount == 0 && (p->Flags & PageFlags.File) != 0) _vm.Charger.Unmapped(pfn);
             PageCache.Put(_vm, pfn);
         }
 
-        private static bool Allowed(Protection prot, FaultAccess access)
-        {
-            if (access == FaultAccess.Write) return (prot & Protection.Write) != 0;
-            if (access == FaultAccess.Execute) return (prot & Protection.Execute) != 0;
-            // x86 cannot make a page writable or executable but unreadable (Linux agrees).
-            return prot != Protection.None;
-        }
-
-        private static PteFlags LeafFlags(Protection prot)
-        {
-            PteFlags f = PteFlags.Present | PteFlags.User;
-            if ((prot & Protection.Write) != 0) f |= PteFlags.Writable;
-            if ((prot & Protection.Execute) == 0) f |= PteFlags.NoExecute;
-            return f;
-        }
-
-        private static bool CheckRange(ulong start, ulong pages, out ulong end)
+        private static Errno CheckRange(ulong start, ulong pages, out ulong end)
         {
             end = 0;
-            if ((start & (PageSize - 1)) != 0 || pages == 0 || start >= PageTable.UserTop) return false;
-            if (pages > (PageTable.UserTop - start) >> 12) return false;
-            end = start + (pages << 12);
-            return true;
+            if ((start & Paging.OffsetMask) != 0 || pages == 0) return Errno.EINVAL;
+            if (start >= PageTable.UserTop || pages > (PageTable.UserTop - start) >> Paging.Shift) return Errno.ENOMEM;
+            end = start + (pages << Paging.Shift);
+            return Errno.None;
         }
 
         private enum WalkMode { Unmap, Fork, Restore }
 
-        // The PteVisitor for this mm's walks, one per mm (the kernel heap is not collected, so
-        // walks allocate nothing). Mode and the fields below are set before each walk.
+        // The PteVisitor for this mm's walks, one per mm (so walks allocate nothing). Mode and the
+        // fields below are set before each walk.
         private sealed class Walker : PteVisitor
         {
             private readonly AddressSpace _mm;

@@ -1,61 +1,58 @@
 // The buddy allocator's self-check: walks every free list, the order-0 cache and the whole frame
 // database and checks the invariants BuddyAllocator.cs states. O(frames); for debug commands and
-// tests, never on an allocation path. Reports the first problem found as a string.
+// tests, never on an allocation path. Returns the first broken invariant, or null.
 namespace Kernel.Mm
 {
     public sealed unsafe partial class BuddyAllocator
     {
-        public bool Verify(out string problem)
+        public string Verify()
         {
             ulong listed = 0;
             for (int order = 0; order <= MaxOrder; order++)
             {
                 uint size = 1u << order;
-                uint n = 0, prev = Page.NoFrame;
-                for (uint pfn = _areaHead[order]; pfn != Page.NoFrame; pfn = _pages[pfn].LruNext)
+                string links = _areas[order].Verify(_pages, _count);
+                if (links != null) return "free list " + order.ToString() + ": " + links;
+                uint n = 0;
+                for (uint pfn = _areas[order].Head; pfn != Page.NoFrame; pfn = _pages[pfn].LruNext)
                 {
                     string where = "free list " + order.ToString() + ", pfn " + pfn.ToString() + ": ";
-                    if (n == _areaCount[order]) { problem = where + "list longer than its count"; return false; }
-                    if (pfn >= _count || size > _count - pfn) { problem = where + "past the frame database"; return false; }
-                    if ((pfn & (size - 1)) != 0) { problem = where + "head not aligned"; return false; }
+                    if (pfn >= _count || size > _count - pfn) return where + "past the frame database";
+                    if ((pfn & (size - 1)) != 0) return where + "head not aligned";
                     Page* p = _pages + pfn;
-                    if ((p->Flags & (PageFlags.Free | PageFlags.Head)) != (PageFlags.Free | PageFlags.Head)) { problem = where + "head lacks Free|Head"; return false; }
-                    if (p->Order != order) { problem = where + "head has order " + p->Order.ToString(); return false; }
-                    if (p->LruPrev != prev) { problem = where + "back link broken"; return false; }
+                    if ((p->Flags & (PageFlags.Free | PageFlags.Head)) != (PageFlags.Free | PageFlags.Head)) return where + "head lacks Free|Head";
+                    if (p->Order != order) return where + "head has order " + p->Order.ToString();
                     for (uint i = 1; i < size; i++)
                     {
-                        if ((_pages[pfn + i].Flags & (PageFlags.Free | PageFlags.Head)) != PageFlags.Free) { problem = where + "frame " + (pfn + i).ToString() + " of the block not plain Free"; return false; }
+                        if ((_pages[pfn + i].Flags & (PageFlags.Free | PageFlags.Head)) != PageFlags.Free) return where + "frame " + (pfn + i).ToString() + " of the block not plain Free";
                     }
                     if (order < MaxOrder)
                     {
                         uint buddy = pfn ^ size;
-                        if (buddy < _count && (_pages[buddy].Flags & PageFlags.Head) != 0 && _pages[buddy].Order == order) { problem = where + "buddy is free too (not coalesced)"; return false; }
+                        if (buddy < _count && (_pages[buddy].Flags & PageFlags.Head) != 0 && _pages[buddy].Order == order) return where + "buddy is free too (not coalesced)";
                     }
-                    prev = pfn;
                     n++;
                 }
-                if (n != _areaCount[order]) { problem = "free list " + order.ToString() + " has " + n.ToString() + " blocks, count says " + _areaCount[order].ToString(); return false; }
                 listed += (ulong)n << order;
             }
             for (int i = 0; i < _cacheCount; i++)
             {
                 uint pfn = _cache[i];
-                if (pfn >= _count || _pages[pfn].Flags != PageFlags.Free) { problem = "cached pfn " + pfn.ToString() + " not a plain Free frame"; return false; }
+                if (pfn >= _count || _pages[pfn].Flags != PageFlags.Free) return "cached pfn " + pfn.ToString() + " not a plain Free frame";
             }
             listed += (uint)_cacheCount;
-            if (listed != _freeFrames) { problem = "lists and cache hold " + listed.ToString() + " frames, FreeFrames says " + _freeFrames.ToString(); return false; }
+            if (listed != _freeFrames) return "lists and cache hold " + listed.ToString() + " frames, FreeFrames says " + _freeFrames.ToString();
             uint free = 0, reserved = 0;
             for (uint pfn = 0; pfn < _count; pfn++)
             {
                 PageFlags f = _pages[pfn].Flags;
                 if ((f & PageFlags.Free) != 0) free++;
                 if ((f & PageFlags.Reserved) != 0) reserved++;
-                if ((f & PageFlags.Free) != 0 && (f & PageFlags.Reserved) != 0) { problem = "pfn " + pfn.ToString() + " both Free and Reserved"; return false; }
+                if ((f & PageFlags.Free) != 0 && (f & PageFlags.Reserved) != 0) return "pfn " + pfn.ToString() + " both Free and Reserved";
             }
-            if (free != _freeFrames) { problem = free.ToString() + " frames marked Free, FreeFrames says " + _freeFrames.ToString(); return false; }
-            if (reserved != _count - _managedFrames) { problem = reserved.ToString() + " frames Reserved, expected " + (_count - _managedFrames).ToString(); return false; }
-            problem = null;
-            return true;
+            if (free != _freeFrames) return free.ToString() + " frames marked Free, FreeFrames says " + _freeFrames.ToString();
+            if (reserved != _count - _managedFrames) return reserved.ToString() + " frames Reserved, expected " + (_count - _managedFrames).ToString();
+            return null;
         }
     }
 }

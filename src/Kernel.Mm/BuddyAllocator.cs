@@ -2,16 +2,15 @@
 // page_alloc.c, one zone, one CPU's worth of page cache).
 //
 // Layout: a free block of order n is 2^n frames starting at a pfn aligned to 2^n, n = 0..MaxOrder.
-// FreeArea[n] is a doubly-linked list of the heads of the free blocks of order n, threaded through
-// the head records' LruNext/LruPrev as pfns (_areaHead[n] first, NoFrame at both ends), with its
-// length in _areaCount[n]. On top sits an order-0 cache (_cache, a stack of at most CacheHigh
+// FreeArea[n] (_areas[n], a FrameList threaded through the head records) lists the heads of the
+// free blocks of order n. On top sits an order-0 cache (_cache, a stack of at most CacheHigh
 // pfns, like Linux's per-cpu pageset): order-0 allocations pop it and order-0 frees push it; it
 // is refilled from and drained to the buddy lists CacheBatch frames at a time.
 //
 // Invariants:
 //  - every frame of a free block, and every cached frame, has Free; a free block's head also has
 //    Head and Order = n, and is on FreeArea[n]; cached frames have no Head and are on no list.
-//  - _freeFrames = sum over n of _areaCount[n] << n, plus the cached frames.
+//  - _freeFrames = sum over n of _areas[n].Count << n, plus the cached frames.
 //  - no two free blocks of order n < MaxOrder are buddies (pfn ^ 2^n): freeing coalesces at once.
 //    So once the cache is drained the free lists depend only on which frames are free.
 //  - frames never given by AddFreeRange stay Reserved and are never handed out.
@@ -37,8 +36,7 @@ namespace Kernel.Mm
         private readonly Page* _pages;
         private readonly uint _count;
         private readonly PanicHandler _panic;
-        private readonly uint[] _areaHead;
-        private readonly uint[] _areaCount;
+        private readonly FrameList[] _areas;
         private readonly uint[] _cache;
         private int _cacheCount;
         private uint _freeFrames;
@@ -54,10 +52,9 @@ namespace Kernel.Mm
             _count = frames.Count;
             _panic = panic;
             _reserve = reserveFrames;
-            _areaHead = new uint[OrderCount];
-            _areaCount = new uint[OrderCount];
+            _areas = new FrameList[OrderCount];
             _cache = new uint[CacheHigh];
-            for (int n = 0; n < OrderCount; n++) _areaHead[n] = Page.NoFrame;
+            for (int n = 0; n < OrderCount; n++) _areas[n] = FrameList.Empty;
         }
 
         public FrameDatabase Frames => _frames;
@@ -69,10 +66,10 @@ namespace Kernel.Mm
         public void SetReserve(uint frames) => _reserve = frames;
 
         // Free blocks of one order (FreeArea[order].nr_free); 0 for an order out of range.
-        public uint FreeBlocks(int order) => (uint)order <= MaxOrder ? _areaCount[order] : 0;
+        public uint FreeBlocks(int order) => (uint)order <= MaxOrder ? _areas[order].Count : 0;
 
         // Head of FreeArea[order] (follow Page.LruNext from there), or NoFrame.
-        public uint FirstFree(int order) => (uint)order <= MaxOrder ? _areaHead[order] : Page.NoFrame;
+        public uint FirstFree(int order) => (uint)order <= MaxOrder ? _areas[order].Head : Page.NoFrame;
 
         // From now on freed memory is filled with PoisonPattern. directMap: where frame pfn's bytes
         // are, at directMap + pfn * PageSize (the kernel's direct map; the host's test block).
@@ -210,13 +207,13 @@ namespace Kernel.Mm
         private bool TryTakeBlock(int order, out uint pfn)
         {
             int n = order;
-            while (n <= MaxOrder && _areaHead[n] == Page.NoFrame) n++;
+            while (n <= MaxOrder && _areas[n].IsEmpty) n++;
             if (n > MaxOrder)
             {
                 pfn = Page.NoFrame;
                 return false;
             }
-            pfn = _areaHead[n];
+            pfn = _areas[n].Head;
             Unlink(pfn, n);
             Page* head = _pages + pfn;
             head->Flags &= ~PageFlags.Head;
@@ -251,27 +248,12 @@ namespace Kernel.Mm
         private void Push(uint pfn, int order)
         {
             Page* p = _pages + pfn;
-            uint first = _areaHead[order];
             p->Flags |= PageFlags.Head;
             p->Order = (byte)order;
-            p->LruPrev = Page.NoFrame;
-            p->LruNext = first;
-            if (first != Page.NoFrame) _pages[first].LruPrev = pfn;
-            _areaHead[order] = pfn;
-            _areaCount[order]++;
+            _areas[order].PushHead(_pages, pfn);
         }
 
-        private void Unlink(uint pfn, int order)
-        {
-            Page* p = _pages + pfn;
-            uint next = p->LruNext, prev = p->LruPrev;
-            if (prev != Page.NoFrame) _pages[prev].LruNext = next;
-            else _areaHead[order] = next;
-            if (next != Page.NoFrame) _pages[next].LruPrev = prev;
-            p->LruNext = Page.NoFrame;
-            p->LruPrev = Page.NoFrame;
-            _areaCount[order]--;
-        }
+        private void Unlink(uint pfn, int order) => _areas[order].Unlink(_pages, pfn);
 
         private static void ResetFree(Page* p) => Page.Reset(p, PageFlags.Free);
 

@@ -1,6 +1,7 @@
-// The LRU lists the reclaimer scans (Linux's lruvec): per group — 0 the root, later one per memory
-// container — an active and an inactive list of user frames, each doubly linked through
-// Page.LruNext/LruPrev as pfns (NoFrame at both ends), newest at the head, oldest at the tail.
+// The LRU lists the reclaimer scans (Linux's lruvec): per group — 0 the root, then one per memory
+// container id — an active and an inactive FrameList of user frames, newest at the head, oldest
+// at the tail. A frame's group is its Page.ContainerId, which only the Charger writes: the LRU
+// reads it (Add files the frame under it; the Charger takes a frame off before it re-charges it).
 //
 // New anonymous pages go to the head of the *inactive* list, as in Linux since 5.9 (workingset
 // protection for anon pages): a page has to be referenced again while inactive to be promoted.
@@ -9,9 +10,8 @@
 // and clears those bits (AnonRmap, for anonymous pages).
 //
 // Invariants: a frame is on at most one list, and has Active or Inactive exactly when it is on
-// the active or inactive list of group Page.ContainerId (Add records the group there); each
-// list's count is its length; a frame on a list is never Free. Not locked: the kernel calls it
-// with interrupts off.
+// the active or inactive list of group Page.ContainerId; each list's count is its length; a frame
+// on a list is never Free. Not locked: the kernel calls it with interrupts off.
 namespace Kernel.Mm
 {
     // Tests and clears the referenced state of a frame (all its PTEs' Accessed bits).
@@ -20,16 +20,16 @@ namespace Kernel.Mm
         public abstract bool TestAndClearAccessed(uint pfn);
     }
 
+    public enum LruList { Inactive = 0, Active = 1 }
+
     public sealed unsafe class Lru
     {
-        // List indices into the per-group arrays: list = group * 2 + (active ? 1 : 0).
+        // Lists by index: group * 2 + (int)LruList.
         private readonly Page* _pages;
         private readonly uint _frames;
         private readonly PanicHandler _panic;
         private readonly int _groups;
-        private readonly uint[] _head;
-        private readonly uint[] _tail;
-        private readonly uint[] _count;
+        private readonly FrameList[] _lists;
 
         public Lru(FrameDatabase frames, int groups, PanicHandler panic)
         {
@@ -37,61 +37,48 @@ namespace Kernel.Mm
             _frames = frames.Count;
             _panic = panic;
             _groups = groups < 1 ? 1 : groups;
-            _head = new uint[_groups * 2];
-            _tail = new uint[_groups * 2];
-            _count = new uint[_groups * 2];
-            for (int i = 0; i < _groups * 2; i++) _head[i] = _tail[i] = Page.NoFrame;
+            _lists = new FrameList[_groups * 2];
+            for (int i = 0; i < _lists.Length; i++) _lists[i] = FrameList.Empty;
         }
 
         public int Groups => _groups;
-        public uint ActiveCount(int group) => Valid(group) ? _count[group * 2 + 1] : 0;
-        public uint InactiveCount(int group) => Valid(group) ? _count[group * 2] : 0;
+        public uint ActiveCount(int group) => Valid(group) ? _lists[Index(group, LruList.Active)].Count : 0;
+        public uint InactiveCount(int group) => Valid(group) ? _lists[Index(group, LruList.Inactive)].Count : 0;
         // Newest (head) and oldest (tail) frame of a list, NoFrame when empty; walk with LruNext.
-        public uint Head(int group, bool active) => Valid(group) ? _head[group * 2 + (active ? 1 : 0)] : Page.NoFrame;
-        public uint Tail(int group, bool active) => Valid(group) ? _tail[group * 2 + (active ? 1 : 0)] : Page.NoFrame;
+        public uint Head(int group, LruList list) => Valid(group) ? _lists[Index(group, list)].Head : Page.NoFrame;
+        public uint Tail(int group, LruList list) => Valid(group) ? _lists[Index(group, list)].Tail : Page.NoFrame;
 
         public bool IsOnList(uint pfn) => pfn < _frames && (_pages[pfn].Flags & (PageFlags.Active | PageFlags.Inactive)) != 0;
 
-        // Puts a frame that is on no list at the head of group's inactive list.
-        public void Add(uint pfn, int group)
+        // Puts a frame that is on no list at the head of `list` of its group (Page.ContainerId).
+        public void Add(uint pfn, LruList list = LruList.Inactive)
         {
-            if (pfn >= _frames || !Valid(group) || (_pages[pfn].Flags & (PageFlags.Active | PageFlags.Inactive | PageFlags.Free)) != 0)
+            if (pfn >= _frames || !Valid(_pages[pfn].ContainerId) || (_pages[pfn].Flags & (PageFlags.Active | PageFlags.Inactive | PageFlags.Free)) != 0)
             {
-                _panic.Panic("mm: lru add of pfn " + pfn.ToString() + " to group " + group.ToString());
+                _panic.Panic("lru: add of pfn " + pfn.ToString());
                 return;
             }
-            _pages[pfn].ContainerId = (ushort)group;
-            Push(pfn, group * 2);
+            Push(pfn, Index(_pages[pfn].ContainerId, list));
         }
 
-        // Takes a frame off its list; false if it was on none.
-        public bool Remove(uint pfn)
+        // Takes a frame off its list; false if it was on none. `was` tells which list it was on.
+        public bool Remove(uint pfn, out LruList was)
         {
+            was = LruList.Inactive;
             if (!IsOnList(pfn)) return false;
-            Unlink(pfn, ListOf(pfn));
+            int list = ListOf(pfn);
+            was = (LruList)(list & 1);
+            Unlink(pfn, list);
             return true;
         }
 
-        // Moves a listed frame to the head of the same list (active or inactive) of another group,
-        // and records the group in Page.ContainerId (rmdir hands a container's pages to the root).
-        public void MoveToGroup(uint pfn, int group)
-        {
-            if (!IsOnList(pfn) || !Valid(group))
-            {
-                _panic.Panic("mm: lru move of pfn " + pfn.ToString() + " to group " + group.ToString());
-                return;
-            }
-            int list = ListOf(pfn);
-            Unlink(pfn, list);
-            _pages[pfn].ContainerId = (ushort)group;
-            Push(pfn, group * 2 + (list & 1));
-        }
+        public bool Remove(uint pfn) => Remove(pfn, out LruList _);
 
         // Moves a listed frame to the head of its group's active list.
-        public void Activate(uint pfn) => MoveTo(pfn, true);
+        public void Activate(uint pfn) => MoveTo(pfn, LruList.Active);
 
         // Moves a listed frame to the head of its group's inactive list.
-        public void Deactivate(uint pfn) => MoveTo(pfn, false);
+        public void Deactivate(uint pfn) => MoveTo(pfn, LruList.Inactive);
 
         // Second-chance aging: looks at up to `count` frames from the tail of group's active list;
         // referenced ones (their Accessed bits now cleared) go back to the head, the others to the
@@ -99,18 +86,18 @@ namespace Kernel.Mm
         public int Age(int group, int count, AccessedTester tester)
         {
             if (!Valid(group)) return 0;
-            int list = group * 2 + 1;
-            uint n = _count[list];
+            int active = Index(group, LruList.Active), inactive = Index(group, LruList.Inactive);
+            uint n = _lists[active].Count;
             if ((uint)count < n) n = (uint)count;
             int deactivated = 0;
             for (uint i = 0; i < n; i++)
             {
-                uint pfn = _tail[list];
-                Unlink(pfn, list);
-                if (tester.TestAndClearAccessed(pfn)) Push(pfn, list);
+                uint pfn = _lists[active].Tail;
+                Unlink(pfn, active);
+                if (tester.TestAndClearAccessed(pfn)) Push(pfn, active);
                 else
                 {
-                    Push(pfn, list - 1);
+                    Push(pfn, inactive);
                     deactivated++;
                 }
             }
@@ -123,16 +110,16 @@ namespace Kernel.Mm
         public int ScanInactive(int group, int count, AccessedTester tester, uint[] candidates)
         {
             if (!Valid(group)) return 0;
-            int list = group * 2;
+            int inactive = Index(group, LruList.Inactive);
             int found = 0;
-            uint pfn = _tail[list];
+            uint pfn = _lists[inactive].Tail;
             for (int i = 0; i < count && pfn != Page.NoFrame && found < candidates.Length; i++)
             {
                 uint prev = _pages[pfn].LruPrev;
                 if (tester.TestAndClearAccessed(pfn))
                 {
-                    Unlink(pfn, list);
-                    Push(pfn, list + 1);
+                    Unlink(pfn, inactive);
+                    Push(pfn, inactive + 1);
                 }
                 else candidates[found++] = pfn;
                 pfn = prev;
@@ -140,68 +127,53 @@ namespace Kernel.Mm
             return found;
         }
 
-        // Checks links, flags and counts of every list; the first problem found, or true.
-        public bool Verify(out string problem)
+        // The first broken link, flag or count of any list, or null.
+        public string Verify()
         {
-            for (int list = 0; list < _groups * 2; list++)
+            for (int list = 0; list < _lists.Length; list++)
             {
+                string links = _lists[list].Verify(_pages, _frames);
+                if (links != null) return "lru list " + list.ToString() + ": " + links;
                 PageFlags want = (list & 1) != 0 ? PageFlags.Active : PageFlags.Inactive;
-                uint n = 0, prev = Page.NoFrame;
-                for (uint pfn = _head[list]; pfn != Page.NoFrame; pfn = _pages[pfn].LruNext)
+                for (uint pfn = _lists[list].Head; pfn != Page.NoFrame; pfn = _pages[pfn].LruNext)
                 {
-                    string where = "lru list " + list.ToString() + ", pfn " + pfn.ToString() + ": ";
-                    if (pfn >= _frames || n == _count[list]) { problem = where + "past the count or the database"; return false; }
                     Page* p = _pages + pfn;
-                    if ((p->Flags & (PageFlags.Active | PageFlags.Inactive | PageFlags.Free)) != want) { problem = where + "wrong flags"; return false; }
-                    if (p->ContainerId != list >> 1) { problem = where + "ContainerId is not the group"; return false; }
-                    if (p->LruPrev != prev) { problem = where + "back link broken"; return false; }
-                    prev = pfn;
-                    n++;
+                    string where = "lru list " + list.ToString() + ", pfn " + pfn.ToString() + ": ";
+                    if ((p->Flags & (PageFlags.Active | PageFlags.Inactive | PageFlags.Free)) != want) return where + "wrong flags";
+                    if (p->ContainerId != list >> 1) return where + "ContainerId is not the group";
                 }
-                if (n != _count[list] || _tail[list] != prev) { problem = "lru list " + list.ToString() + ": count or tail wrong"; return false; }
             }
-            problem = null;
-            return true;
+            return null;
         }
 
-        private void MoveTo(uint pfn, bool active)
+        private void MoveTo(uint pfn, LruList to)
         {
             if (!IsOnList(pfn))
             {
-                _panic.Panic("mm: lru move of unlisted pfn " + pfn.ToString());
+                _panic.Panic("lru: move of unlisted pfn " + pfn.ToString());
                 return;
             }
             int list = ListOf(pfn);
             Unlink(pfn, list);
-            Push(pfn, (list & ~1) + (active ? 1 : 0));
+            Push(pfn, (list & ~1) + (int)to);
         }
 
-        private int ListOf(uint pfn) => _pages[pfn].ContainerId * 2 + ((_pages[pfn].Flags & PageFlags.Active) != 0 ? 1 : 0);
+        private static int Index(int group, LruList list) => group * 2 + (int)list;
+
+        private int ListOf(uint pfn) => Index(_pages[pfn].ContainerId, (_pages[pfn].Flags & PageFlags.Active) != 0 ? LruList.Active : LruList.Inactive);
 
         private bool Valid(int group) => (uint)group < (uint)_groups;
 
         private void Push(uint pfn, int list)
         {
-            Page* p = _pages + pfn;
-            p->Flags |= (list & 1) != 0 ? PageFlags.Active : PageFlags.Inactive;
-            p->LruPrev = Page.NoFrame;
-            p->LruNext = _head[list];
-            if (_head[list] != Page.NoFrame) _pages[_head[list]].LruPrev = pfn;
-            else _tail[list] = pfn;
-            _head[list] = pfn;
-            _count[list]++;
+            _pages[pfn].Flags |= (list & 1) != 0 ? PageFlags.Active : PageFlags.Inactive;
+            _lists[list].PushHead(_pages, pfn);
         }
 
         private void Unlink(uint pfn, int list)
         {
-            Page* p = _pages + pfn;
-            if (p->LruPrev != Page.NoFrame) _pages[p->LruPrev].LruNext = p->LruNext;
-            else _head[list] = p->LruNext;
-            if (p->LruNext != Page.NoFrame) _pages[p->LruNext].LruPrev = p->LruPrev;
-            else _tail[list] = p->LruPrev;
-            p->LruNext = p->LruPrev = Page.NoFrame;
-            p->Flags &= ~(PageFlags.Active | PageFlags.Inactive);
-            _count[list]--;
+            _lists[list].Unlink(_pages, pfn);
+            _pages[pfn].Flags &= ~(PageFlags.Active | PageFlags.Inactive);
         }
     }
 }

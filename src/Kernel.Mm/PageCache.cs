@@ -9,13 +9,15 @@
 // A page-cache frame has Page.Flags File (plus Active/Inactive: it is on the LRU of its
 // container's group), OwnerId = Id, OwnerIndex = its index, RefCount = 1 for the cache's own
 // reference + 1 per PTE mapping it, MapCount = the PTEs. It is charged when it comes in
-// (PageEvents.TryChargeCache: the first page decides the cache's container) and uncharged when
+// (Charger.TryChargeCache: the first page binds the cache's container) and uncharged when
 // the last reference goes. Truncate drops the cache's reference: a page still mapped somewhere
 // leaves the cache at once but is freed by its last unmap (as in Linux).
 //
 // Invariants: ResidentPages is the number of frames in _pages; each is on the LRU and charged.
 // After Release the cache holds nothing, is unregistered and takes no new pages.
 // Not locked: the kernel calls this with interrupts off.
+using Kernel.Abi;
+
 namespace Kernel.Mm
 {
     public sealed unsafe class PageCache
@@ -49,54 +51,57 @@ namespace Kernel.Mm
             set
             {
                 _size = value;
-                ulong pages = (value + 4095) >> 12;
+                ulong pages = Paging.PagesFor(value);
                 if (pages > MaxPages) pages = MaxPages;
                 if (pages > (ulong)_pages.Length) Grow(pages - 1);
             }
         }
         public ulong ResidentPages => _resident;
         public bool IsReleased => _released;
-        // The container charged for this file's pages (null = the root), decided by the first page.
-        public MemoryContainer Container { get; set; }
-        public bool Charged { get; set; }
+        // The container charged for this file's pages (null = the root), bound by the Charger when
+        // the first page comes in (Charged), moved by it when the container is removed.
+        public MemoryContainer Container { get; internal set; }
+        public bool Charged { get; internal set; }
 
         public byte* Address(uint pfn) => _vm.FrameAddress(pfn);
 
         // The frame holding page index, or NoFrame.
         public uint Find(ulong index) => index < (ulong)_pages.Length ? _pages[index] : Page.NoFrame;
 
-        // The frame of page index; when absent, a new zeroed frame, charged and put on the LRU.
-        // bringer is the container of the task bringing it in (it decides the cache's container if
-        // this is the first page). False, holding nothing new, when out of memory or refused.
-        public bool TryGetOrCreate(ulong index, MemoryContainer bringer, out uint pfn)
+        // The frame of page index; when absent, a new zeroed frame, charged and on the LRU.
+        // bringer is the container of the task bringing it in (it binds the cache's container if
+        // this is the first page). ENOMEM, holding nothing new, when out of memory or refused;
+        // EFBIG past MaxPages; ENOENT once the cache is released.
+        public Errno GetOrCreate(ulong index, MemoryContainer bringer, out uint pfn)
         {
+            _vm.Lock.AssertHeld("mm: page cache");
             pfn = Find(index);
-            if (pfn != Page.NoFrame) return true;
-            if (_released || index >= MaxPages) return false;
+            if (pfn != Page.NoFrame) return Errno.None;
+            if (_released) return Errno.ENOENT;
+            if (index >= MaxPages) return Errno.EFBIG;
             if (index >= (ulong)_pages.Length) Grow(index);
-            if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn)) return false;
+            Errno e = _vm.Charger.TryChargeCache(this, bringer, out MemoryContainer payer);
+            if (e != Errno.None) return e;
+            if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn))
+            {
+                _vm.Charger.Cancel(payer);
+                return Errno.ENOMEM;
+            }
             _vm.ZeroFrame(pfn);
             Page* p = _vm.Pages + pfn;
             p->Flags = PageFlags.File;
             p->OwnerId = _id;
             p->OwnerIndex = index;
-            p->MapCount = 0;
-            p->ContainerId = 0;
-            if (!_vm.Events.TryChargeCache(this, bringer, pfn))
-            {
-                _vm.Buddy.Free(pfn, 0);
-                pfn = Page.NoFrame;
-                return false;
-            }
             _pages[index] = pfn;
             _resident++;
-            _vm.Lru.Add(pfn, p->ContainerId);
-            return true;
+            _vm.Charger.Commit(payer, pfn, ChargeKind.File);
+            return Errno.None;
         }
 
         // Drops every page at index >= firstIndex from the cache.
         public void Truncate(ulong firstIndex)
         {
+            _vm.Lock.AssertHeld("mm: page cache");
             for (ulong i = firstIndex; i < (ulong)_pages.Length; i++)
             {
                 uint pfn = _pages[i];
@@ -114,11 +119,11 @@ namespace Kernel.Mm
             Truncate(0);
             _vm.Caches.Unregister(_id);
             _released = true;
-            _vm.Events.CacheReleased(this);
+            _vm.Charger.CacheReleased(this);
         }
 
-        // Drops one reference to a user frame (anonymous or page cache); the last one takes it off
-        // the LRU, uncharges it and frees it.
+        // Drops one reference to a user frame (anonymous or page cache); the last one uncharges it
+        // (which takes it off the LRU) and frees it.
         internal static void Put(MmContext vm, uint pfn)
         {
             Page* p = vm.Pages + pfn;
@@ -129,8 +134,7 @@ namespace Kernel.Mm
             }
             p->RefCount--;
             if (p->RefCount != 0) return;
-            vm.Lru.Remove(pfn);
-            vm.Events.Uncharge(pfn);
+            vm.Charger.Uncharge(pfn);
             vm.Buddy.Free(pfn, 0);
         }
 

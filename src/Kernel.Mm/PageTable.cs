@@ -58,6 +58,7 @@ namespace Kernel.Mm
     {
         public abstract void Invalidate(ulong va);   // one page of the current address space
         public abstract void FlushAll();             // every non-global entry
+        public abstract void Load(ulong rootPhysical);  // makes this PML4 the current one (CR3)
     }
 
     // What PageTable.Walk calls for each leaf entry in its range. The return value is stored in

@@ -2,14 +2,16 @@
 // [Start, End) of one address space with one protection and one kind of backing, and the sorted
 // array an address space keeps them in.
 //
-// Layout: RegionList holds Region values in _items[0 .. _count), sorted by Start; the array is
-// replaced by one twice as large when full (never shrunk). Regions are values, so splitting one
-// allocates nothing unless the array grows (the kernel heap is not collected yet).
+// Layout: RegionList holds Region values in a Vector, sorted by Start. Regions are values, so
+// splitting one allocates nothing unless the vector grows.
 //
 // Invariants: every region has Start < End, both page-aligned, End <= PageTable.UserTop; regions
 // never overlap, so sorted by Start they are sorted by End too (Find is a binary search).
 // Adjacent regions are not merged. All regions are private mappings (fork copies on write).
 // Not locked: the kernel calls this with interrupts off.
+using Kernel.Abi;
+using Kernel.Collections;
+
 namespace Kernel.Mm
 {
     [System.Flags]
@@ -24,7 +26,7 @@ namespace Kernel.Mm
     public enum RegionKind : byte
     {
         Anonymous,   // zero-filled on first touch
-        File,        // FileId's pages from FilePage on (no page cache yet: faults fail)
+        File,        // FileId's page cache, from page FilePage on (private: writes copy)
     }
 
     public struct Region
@@ -36,7 +38,7 @@ namespace Kernel.Mm
         public Protection Prot;
         public RegionKind Kind;
 
-        public ulong Pages => (End - Start) >> 12;
+        public ulong Pages => (End - Start) >> Paging.Shift;
         public bool Contains(ulong va) => va >= Start && va < End;
 
         public static Region Anonymous(ulong start, ulong end, Protection prot)
@@ -62,7 +64,7 @@ namespace Kernel.Mm
         public Region Slice(ulong start, ulong end)
         {
             Region r = this;
-            if (Kind == RegionKind.File) r.FilePage = FilePage + ((start - Start) >> 12);
+            if (Kind == RegionKind.File) r.FilePage = FilePage + ((start - Start) >> Paging.Shift);
             r.Start = start;
             r.End = end;
             return r;
@@ -71,22 +73,18 @@ namespace Kernel.Mm
 
     public sealed class RegionList
     {
-        private Region[] _items;
-        private int _count;
+        private readonly Vector<Region> _items;
 
-        public RegionList(int capacity)
-        {
-            _items = new Region[capacity < 1 ? 1 : capacity];
-        }
+        public RegionList(int capacity) { _items = new Vector<Region>(capacity); }
 
-        public int Count => _count;
+        public int Count => _items.Count;
         public Region At(int index) => _items[index];
 
         // The index of the region containing va, or -1.
         public int IndexOf(ulong va)
         {
             int i = FirstEndingAfter(va);
-            return i < _count && _items[i].Start <= va ? i : -1;
+            return i < _items.Count && _items[i].Start <= va ? i : -1;
         }
 
         public bool Find(ulong va, out Region region)
@@ -99,7 +97,7 @@ namespace Kernel.Mm
         // The first region with End > va (so the first that contains or follows va); Count if none.
         public int FirstEndingAfter(ulong va)
         {
-            int lo = 0, hi = _count;
+            int lo = 0, hi = _items.Count;
             while (lo < hi)
             {
                 int mid = (lo + hi) >> 1;
@@ -112,10 +110,10 @@ namespace Kernel.Mm
         // Adds a region; false (and no change) if it is empty, misaligned or overlaps another.
         public bool Insert(Region region)
         {
-            if (region.Start >= region.End || ((region.Start | region.End) & 0xFFF) != 0) return false;
+            if (region.Start >= region.End || ((region.Start | region.End) & Paging.OffsetMask) != 0) return false;
             int i = FirstEndingAfter(region.Start);
-            if (i < _count && _items[i].Start < region.End) return false;
-            InsertAt(i, region);
+            if (i < _items.Count && _items[i].Start < region.End) return false;
+            _items.Insert(i, region);
             return true;
         }
 
@@ -125,14 +123,14 @@ namespace Kernel.Mm
         {
             int touched = 0;
             int i = FirstEndingAfter(start);
-            while (i < _count && _items[i].Start < end)
+            while (i < _items.Count && _items[i].Start < end)
             {
                 Region r = _items[i];
                 touched++;
                 if (r.Start < start && r.End > end)
                 {
                     _items[i] = r.Slice(r.Start, start);
-                    InsertAt(i + 1, r.Slice(end, r.End));
+                    _items.Insert(i + 1, r.Slice(end, r.End));
                     break;
                 }
                 if (r.Start < start)
@@ -145,35 +143,13 @@ namespace Kernel.Mm
                     _items[i] = r.Slice(end, r.End);
                     break;
                 }
-                else RemoveAt(i);
+                else _items.RemoveAt(i);
             }
             return touched;
         }
 
-        public void RemoveAt(int index)
-        {
-            for (int k = index; k < _count - 1; k++) _items[k] = _items[k + 1];
-            _count--;
-            _items[_count] = default;
-        }
+        public void RemoveAt(int index) => _items.RemoveAt(index);
 
-        public void Clear()
-        {
-            for (int k = 0; k < _count; k++) _items[k] = default;
-            _count = 0;
-        }
-
-        private void InsertAt(int index, Region region)
-        {
-            if (_count == _items.Length)
-            {
-                Region[] bigger = new Region[_items.Length * 2];
-                for (int k = 0; k < _count; k++) bigger[k] = _items[k];
-                _items = bigger;
-            }
-            for (int k = _count; k > index; k--) _items[k] = _items[k - 1];
-            _items[index] = region;
-            _count++;
-        }
+        public void Clear() => _items.Clear();
     }
 }

@@ -1,5 +1,5 @@
 // ramfs: files and directories that live only in memory (Linux's ramfs). A directory keeps its
-// entries in creation order in two parallel arrays; a regular file keeps its data only in the
+// entries in creation order in a Vector; a regular file keeps its data only in the
 // page-cache pages of its own Kernel.Mm.PageCache, so every byte is in frames the allocator
 // counts and the memory containers charge (to whoever brought the file in first). Holes read as
 // zeros and take no frame.
@@ -9,6 +9,7 @@
 // it has no name left and no open file.
 // Not locked: the kernel calls this with interrupts off.
 using Kernel.Abi;
+using Kernel.Collections;
 using Kernel.Mm;
 
 namespace Kernel.Vfs
@@ -32,31 +33,35 @@ namespace Kernel.Vfs
 
     internal sealed class RamDirectory : Inode
     {
+        private struct Entry
+        {
+            public string Name;
+            public Inode Child;
+        }
+
         private readonly RamFs _fs;
-        private string[] _names = new string[4];
-        private Inode[] _children = new Inode[4];
-        private int _count;
+        private readonly Vector<Entry> _entries = new Vector<Entry>(4);
         private int _subdirectories;
 
         public RamDirectory(RamFs fs) : base(fs, InodeKind.Directory, ModeDirectory) { _fs = fs; }
 
         public override int Links => 2 + _subdirectories;
-        public override int EntryCount => _count;
+        public override int EntryCount => _entries.Count;
 
         public override bool EntryAt(int index, out string name, out Inode child)
         {
             name = null;
             child = null;
-            if (index < 0 || index >= _count) return false;
-            name = _names[index];
-            child = _children[index];
+            if (index < 0 || index >= _entries.Count) return false;
+            name = _entries[index].Name;
+            child = _entries[index].Child;
             return true;
         }
 
         public override Errno Lookup(string name, out Inode child)
         {
             int i = IndexOf(name);
-            child = i < 0 ? null : _children[i];
+            child = i < 0 ? null : _entries[i].Child;
             return i < 0 ? Errno.ENOENT : Errno.None;
         }
 
@@ -83,9 +88,10 @@ namespace Kernel.Vfs
         {
             int i = IndexOf(name);
             if (i < 0) return Errno.ENOENT;
-            if (!_children[i].IsDirectory) return Errno.ENOTDIR;
-            if (_children[i].EntryCount != 0) return Errno.ENOTEMPTY;
-            RemoveAt(i);
+            Inode dir = _entries[i].Child;
+            if (!dir.IsDirectory) return Errno.ENOTDIR;
+            if (dir.EntryCount != 0) return Errno.ENOTEMPTY;
+            _entries.RemoveAt(i);
             _subdirectories--;
             return Errno.None;
         }
@@ -94,46 +100,31 @@ namespace Kernel.Vfs
         {
             int i = IndexOf(name);
             if (i < 0) return Errno.ENOENT;
-            if (_children[i].IsDirectory) return Errno.EISDIR;
-            RamFile file = (RamFile)_children[i];
-            RemoveAt(i);
+            if (_entries[i].Child.IsDirectory) return Errno.EISDIR;
+            RamFile file = (RamFile)_entries[i].Child;
+            _entries.RemoveAt(i);
             file.Unlinked();
             return Errno.None;
         }
 
         private int IndexOf(string name)
         {
-            for (int i = 0; i < _count; i++) if (_names[i] == name) return i;
+            for (int i = 0; i < _entries.Count; i++) if (_entries[i].Name == name) return i;
             return -1;
         }
 
         private void Add(string name, Inode child)
         {
-            if (_count == _names.Length)
-            {
-                string[] names = new string[_count * 2];
-                Inode[] children = new Inode[_count * 2];
-                for (int i = 0; i < _count; i++) { names[i] = _names[i]; children[i] = _children[i]; }
-                _names = names;
-                _children = children;
-            }
-            _names[_count] = name;
-            _children[_count] = child;
-            _count++;
-        }
-
-        private void RemoveAt(int index)
-        {
-            for (int i = index; i < _count - 1; i++) { _names[i] = _names[i + 1]; _children[i] = _children[i + 1]; }
-            _count--;
-            _names[_count] = null;
-            _children[_count] = null;
+            Entry e;
+            e.Name = name;
+            e.Child = child;
+            _entries.Add(e);
         }
     }
 
     internal sealed unsafe class RamFile : Inode
     {
-        public const ulong MaxBytes = PageCache.MaxPages * 4096;
+        public const ulong MaxBytes = PageCache.MaxPages * Paging.Size;
 
         private readonly RamFs _fs;
         private readonly PageCache _cache;
@@ -158,10 +149,10 @@ namespace Kernel.Vfs
             while (read < count)
             {
                 ulong at = offset + (ulong)read;
-                int inPage = (int)(at & 4095);
-                int n = 4096 - inPage;
+                int inPage = (int)(at & Paging.OffsetMask);
+                int n = (int)Paging.Size - inPage;
                 if (n > count - read) n = count - read;
-                uint pfn = _cache.Find(at >> 12);
+                uint pfn = _cache.Find(at >> Paging.Shift);
                 if (pfn == Page.NoFrame)
                     for (int i = 0; i < n; i++) buffer[start + read + i] = 0;
                 else
@@ -185,12 +176,12 @@ namespace Kernel.Vfs
             while (written < count)
             {
                 ulong at = offset + (ulong)written;
-                int inPage = (int)(at & 4095);
-                int n = 4096 - inPage;
+                int inPage = (int)(at & Paging.OffsetMask);
+                int n = (int)Paging.Size - inPage;
                 if (n > count - written) n = count - written;
-                if (!_cache.TryGetOrCreate(at >> 12, bringer, out uint pfn))
+                if (_cache.GetOrCreate(at >> Paging.Shift, bringer, out uint pfn) != Errno.None)
                 {
-                    e = Errno.ENOSPC;
+                    e = Errno.ENOSPC;   // ramfs has no other store: out of memory is out of space
                     break;
                 }
                 byte* dst = _cache.Address(pfn) + inPage;
@@ -207,13 +198,13 @@ namespace Kernel.Vfs
             if (size > MaxBytes) return Errno.EFBIG;
             if (size < _cache.Size)
             {
-                _cache.Truncate((size + 4095) >> 12);
-                int tail = (int)(size & 4095);
-                uint pfn = tail == 0 ? Page.NoFrame : _cache.Find(size >> 12);
+                _cache.Truncate(Paging.PagesFor(size));
+                int tail = (int)(size & Paging.OffsetMask);
+                uint pfn = tail == 0 ? Page.NoFrame : _cache.Find(size >> Paging.Shift);
                 if (pfn != Page.NoFrame)
                 {
                     byte* p = _cache.Address(pfn);
-                    for (int i = tail; i < 4096; i++) p[i] = 0;
+                    for (int i = tail; i < (int)Paging.Size; i++) p[i] = 0;
                 }
             }
             _cache.Size = size;

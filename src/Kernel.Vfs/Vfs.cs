@@ -14,6 +14,7 @@
 // only when no other mount covers a directory of its file system.
 // Not locked: the kernel calls this with interrupts off.
 using Kernel.Abi;
+using Kernel.Collections;
 
 namespace Kernel.Vfs
 {
@@ -30,22 +31,20 @@ namespace Kernel.Vfs
             public string Path;
         }
 
-        private MountPoint[] _mounts = new MountPoint[8];
-        private int _mountCount;
+        private readonly Vector<MountPoint> _mounts = new Vector<MountPoint>(8);
 
         public Vfs(FileSystem root)
         {
-            _mounts[0] = new MountPoint { Covered = null, Fs = root, Path = "/" };
-            _mountCount = 1;
+            _mounts.Add(new MountPoint { Covered = null, Fs = root, Path = "/" });
         }
 
-        public int MountCount => _mountCount;
+        public int MountCount => _mounts.Count;
 
         public void MountAt(int index, out string path, out FileSystem fs)
         {
             path = null;
             fs = null;
-            if (index < 0 || index >= _mountCount) return;
+            if (index < 0 || index >= _mounts.Count) return;
             path = _mounts[index].Path;
             fs = _mounts[index].Fs;
         }
@@ -124,15 +123,9 @@ namespace Kernel.Vfs
             Errno e = Resolve(cwd, path, out Inode target, out string canonical);
             if (e != Errno.None) return e;
             if (!target.IsDirectory) return Errno.ENOTDIR;
-            for (int i = 0; i < _mountCount; i++)
+            for (int i = 0; i < _mounts.Count; i++)
                 if (_mounts[i].Fs == fs || _mounts[i].Fs.Root == target) return Errno.EBUSY;
-            if (_mountCount == _mounts.Length)
-            {
-                MountPoint[] bigger = new MountPoint[_mountCount * 2];
-                for (int i = 0; i < _mountCount; i++) bigger[i] = _mounts[i];
-                _mounts = bigger;
-            }
-            _mounts[_mountCount++] = new MountPoint { Covered = target, Fs = fs, Path = canonical };
+            _mounts.Add(new MountPoint { Covered = target, Fs = fs, Path = canonical });
             return Errno.None;
         }
 
@@ -141,7 +134,7 @@ namespace Kernel.Vfs
             Errno e = Resolve(cwd, path, out Inode target, out string _);
             if (e != Errno.None) return e;
             int index = -1;
-            for (int i = 0; i < _mountCount; i++)
+            for (int i = 0; i < _mounts.Count; i++)
                 if (_mounts[i].Fs.Root == target) index = i;
             if (index < 0) return Errno.EINVAL;
             if (index == 0) return Errno.EBUSY;
@@ -149,13 +142,12 @@ namespace Kernel.Vfs
             // One it merely hides (covering a directory of the file system below) is not.
             string mountPath = _mounts[index].Path;
             FileSystem fs = _mounts[index].Fs;
-            for (int i = 1; i < _mountCount; i++)
+            for (int i = 1; i < _mounts.Count; i++)
                 if (i != index && _mounts[i].Covered.Fs == fs) return Errno.EBUSY;
             if (busyPath != null && (busyPath == mountPath || IsBelow(busyPath, mountPath))) return Errno.EBUSY;
             e = _mounts[index].Fs.CanUnmount();
             if (e != Errno.None) return e;
-            for (int i = index; i < _mountCount - 1; i++) _mounts[i] = _mounts[i + 1];
-            _mounts[--_mountCount] = null;
+            _mounts.RemoveAt(index);
             return Errno.None;
         }
 
@@ -168,13 +160,13 @@ namespace Kernel.Vfs
 
         private bool IsCovered(Inode inode)
         {
-            for (int i = 1; i < _mountCount; i++) if (_mounts[i].Covered == inode) return true;
+            for (int i = 1; i < _mounts.Count; i++) if (_mounts[i].Covered == inode) return true;
             return false;
         }
 
         private Inode CrossMounts(Inode inode)
         {
-            for (int i = 1; i < _mountCount; i++) if (_mounts[i].Covered == inode) return _mounts[i].Fs.Root;
+            for (int i = 1; i < _mounts.Count; i++) if (_mounts[i].Covered == inode) return _mounts[i].Fs.Root;
             return inode;
         }
 
@@ -214,32 +206,32 @@ namespace Kernel.Vfs
             canonical = null;
             if (path == null || length == 0) return Errno.ENOENT;
             if (length > PathMax) return Errno.ENAMETOOLONG;
-            Inode[] stack = new Inode[16];
-            string[] names = new string[16];
-            int depth = 0;
-            stack[0] = _mounts[0].Fs.Root;
+            Vector<Inode> stack = new Vector<Inode>(16);
+            Vector<string> names = new Vector<string>(16);
+            stack.Add(_mounts[0].Fs.Root);
+            names.Add("");
             Errno e;
             if (path[0] != '/' && cwd != null)   // no working directory: relative to "/"
             {
-                e = WalkComponents(cwd, cwd.Length, ref stack, ref names, ref depth);
+                e = WalkComponents(cwd, cwd.Length, stack, names);
                 if (e != Errno.None) return e;
             }
-            e = WalkComponents(path, length, ref stack, ref names, ref depth);
+            e = WalkComponents(path, length, stack, names);
             if (e != Errno.None) return e;
-            result = stack[depth];
+            result = stack[stack.Count - 1];
             if (path[length - 1] == '/' && !result.IsDirectory) return Errno.ENOTDIR;
-            if (depth == 0) canonical = "/";
+            if (stack.Count == 1) canonical = "/";
             else
             {
                 string s = "";
-                for (int i = 1; i <= depth; i++) s = string.Concat(s, "/", names[i]);
+                for (int i = 1; i < names.Count; i++) s = string.Concat(s, "/", names[i]);
                 canonical = s;
             }
             return Errno.None;
         }
 
-        // The stack of walked inodes starts small and doubles (up to MaxDepth components deep).
-        private Errno WalkComponents(string path, int length, ref Inode[] stack, ref string[] names, ref int depth)
+        // stack holds the inodes walked (up to MaxDepth components deep), names their names.
+        private Errno WalkComponents(string path, int length, Vector<Inode> stack, Vector<string> names)
         {
             int i = 0;
             while (i < length)
@@ -249,30 +241,26 @@ namespace Kernel.Vfs
                 int start = i;
                 while (i < length && path[i] != '/') i++;
                 int n = i - start;
+                int depth = stack.Count - 1;
                 Inode current = stack[depth];
                 if (!current.IsDirectory) return Errno.ENOTDIR;
                 if (n == 1 && path[start] == '.') continue;
                 if (n == 2 && path[start] == '.' && path[start + 1] == '.')
                 {
-                    if (depth > 0) depth--;
+                    if (depth > 0)
+                    {
+                        stack.RemoveAt(depth);
+                        names.RemoveAt(depth);
+                    }
                     continue;
                 }
                 if (n > NameMax) return Errno.ENAMETOOLONG;
                 if (depth + 1 == MaxDepth) return Errno.ENAMETOOLONG;
-                if (depth + 1 == stack.Length)
-                {
-                    Inode[] biggerStack = new Inode[stack.Length * 2];
-                    string[] biggerNames = new string[stack.Length * 2];
-                    for (int k = 0; k <= depth; k++) { biggerStack[k] = stack[k]; biggerNames[k] = names[k]; }
-                    stack = biggerStack;
-                    names = biggerNames;
-                }
                 string name = path.Substring(start, n);
                 Errno e = current.Lookup(name, out Inode child);
                 if (e != Errno.None) return e;
-                depth++;
-                stack[depth] = CrossMounts(child);
-                names[depth] = name;
+                stack.Add(CrossMounts(child));
+                names.Add(name);
             }
             return Errno.None;
         }

@@ -22,6 +22,7 @@ namespace Kernel
             bool booted = BootInfo.Parse(magic, info, ranges);
             if (!booted || !StartHeap()) Native.HaltForever();
             StartupCodeHelpers.InitializeModules(Layout.ModulesStart(), Layout.ModulesEnd());
+            Sys.StartLock();
 
             Log.Initialize();
             InputQueue.Initialize();
@@ -42,20 +43,61 @@ namespace Kernel
             Log.Line(string.Concat("memory: ", (BootInfo.UsableBytes() / 1024).ToString(), " KiB usable in ", BootInfo.RangeCount.ToString(), " ranges"));
             if (!Memory.PhysicalMemory.Initialize(s_heapPhys, s_heapBytes)) Panic.Fail("mm: cannot lay out the frame database");
             if (!Memory.KernelMap.Initialize()) Panic.Fail("mm: no memory for the kernel's page tables");
-            Memory.VirtualMemory.Initialize();
+            StartVirtualMemory();
             Runtime.Collector.Start();
-            if (!Memory.KernelStacks.Initialize()) Panic.Fail("mm: no memory for the kernel stack area");
             Log.Line(string.Concat("mm: ", (Memory.PhysicalMemory.TotalBytes / 1024).ToString(), " KiB managed, early arena ",
                 (s_heapBytes / 1024).ToString(), " KiB, frame database ", (Memory.PhysicalMemory.FrameDatabaseBytes / 1024).ToString(),
                 string.Concat(" KiB (", Mm.Page.Size.ToString(), " bytes per frame), reserve ", (Memory.PhysicalMemory.Buddy.ReserveFrames * 4).ToString(), " KiB")));
             Acpi.Initialize(BootInfo.RsdpPhys);
 
-            Proc.Processes.Initialize();
-            Proc.TaskContainers.Initialize();
-            Fs.FileSystems.Initialize();
+            StartProcesses();
             Log.Line("proc: scheduler running (PID 1 sh, [events] and [kcontainerd] workqueues)");
             Log.Line("fs: ramfs on /, configfs on /config");
             Commands.Shell.Run();
+        }
+
+        // The MmContext over the buddy allocator, with LRU groups for the root and every possible
+        // container, and the kernel stack area (before any address space copies the kernel half).
+        private static void StartVirtualMemory()
+        {
+            ulong kernelRoot = Native.ReadCr3() & ~0xFFFUL;
+            Mm.MmContext mm = new Mm.MmContext(Memory.PhysicalMemory.Buddy, (byte*)Layout.DirectMapBase, new Memory.X86Mmu(),
+                Mm.FrameDatabase.PfnOf(kernelRoot), 1 + Containers.ContainerTable.MaxContainers, new Memory.KernelPanicHandler(), Sys.Irq);
+            mm.PageOps = new Memory.X86PageOps();
+            Memory.KernelStacks stacks = Memory.KernelStacks.Create(Sys.Irq);
+            if (stacks == null) Panic.Fail("mm: no memory for the kernel stack area");
+            Sys.StartMemory(new Memory.VirtualMemory(mm, Sys.Irq, kernelRoot), stacks);
+        }
+
+        // The boot context becomes PID 1 (the shell); the idle task, the [events] and
+        // [kcontainerd] workqueues, the container table and the file tree follow.
+        private static void StartProcesses()
+        {
+            Proc.X86Cpu cpu = new Proc.X86Cpu(Sys.Irq);
+            Proc.Processes processes = Proc.Processes.Create(new Sched.Scheduler(), Sys.Irq, Sys.Memory, Sys.Stacks, cpu,
+                new Proc.PitClock(), Sys.Printk, Layout.BootStackGuard() + 4096, Layout.BootStackTop());
+            if (processes == null) Panic.Fail("proc: cannot create PID 1 and the idle task");
+            cpu.Attach(processes, Sys.Memory);
+            Sys.StartProcesses(cpu, processes);
+            Proc.Workqueue events = Proc.Workqueue.Create("events", processes, Sys.Irq, cpu);
+            Proc.Workqueue kcontainerd = Proc.Workqueue.Create("kcontainerd", processes, Sys.Irq, cpu);
+            if (events == null || kcontainerd == null) Panic.Fail("proc: cannot start the workqueues");
+            Sys.StartWorkqueues(events, kcontainerd);
+            InputQueue.EnableSleeping();
+            processes.Yield();   // let the workqueue threads reach their first sleep before the shell starts
+
+            Proc.TaskContainers glue = new Proc.TaskContainers(processes.Scheduler, Sys.Irq, Sys.Printk, kcontainerd);
+            Containers.ContainerTable table;
+            using (Sys.Irq.Hold())
+            {
+                table = new Containers.ContainerTable(Sys.Memory.Context, glue, Memory.PhysicalMemory.Buddy.ManagedFrames);
+                glue.AttachTable(table);
+                processes.AttachContainers(glue);
+            }
+            Sys.StartContainers(glue, table);
+            Fs.FileSystems files = Fs.FileSystems.Create(Sys.Memory.Context, Sys.Irq, processes.Scheduler, table);
+            if (files == null) Panic.Fail("fs: cannot mount configfs on /config");
+            Sys.StartFiles(files);
         }
 
         // The early arena is carved out before anything else: the objects the memory manager is

@@ -4,6 +4,7 @@
 using Kernel.Abi;
 using Kernel.Containers;
 using Kernel.Mm;
+using Kernel.Mm.Tests;
 using Xunit;
 
 namespace Kernel.Containers.Tests
@@ -82,7 +83,7 @@ namespace Kernel.Containers.Tests
             Assert.Equal(0, mapper.NumFiles);
             FakeTask t = w.Spawn();
             w.Table.AddTask(mapper, t.Pid.ToString());
-            Assert.True(t.Mm.MapFile(0x1000_0000, 6, Protection.Read, cache.Id, 0));
+            Assert.Equal(Errno.None, t.Mm.MapFile(0x1000_0000, 6, Protection.Read, cache.Id, 0));
             for (int i = 0; i < 6; i++)
                 Assert.Equal(FaultResult.Handled, Kernel.Mm.Tests.Cpu.Access(w.Vm, t.Mm, 0x1000_0000 + ((ulong)i << 12), FaultAccess.Read, out byte* _));
             Assert.Equal(6, writer.MappedPages);

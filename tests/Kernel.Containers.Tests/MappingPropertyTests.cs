@@ -17,6 +17,7 @@ using CsCheck;
 using Kernel.Abi;
 using Kernel.Containers;
 using Kernel.Mm;
+using Kernel.Mm.Tests;
 using Xunit;
 
 namespace Kernel.Containers.Tests
@@ -195,8 +196,8 @@ namespace Kernel.Containers.Tests
                         if (t != null)
                         {
                             ulong va = World.Base + ((ulong)page << 12);
-                            Assert.True(t.Real.Mm.Unmap(va, 1));
-                            Assert.True(t.Real.Mm.MapAnonymous(va, 1, Protection.Read | Protection.Write));
+                            Assert.Equal(Errno.None, t.Real.Mm.Unmap(va, 1));
+                            Assert.Equal(Errno.None, t.Real.Mm.MapAnonymous(va, 1, Protection.Read | Protection.Write));
                             if (t.Anon[page] != null) t.Anon[page].Maps--;
                             t.Anon[page] = null;
                         }
@@ -306,7 +307,7 @@ namespace Kernel.Containers.Tests
                         if (t != null && t.Region[slot] == null && m.Files[slot] != null)
                         {
                             FileGen g = m.Files[slot];
-                            Assert.True(t.Real.Mm.MapFile(FileVa(slot, 0), FilePages, Protection.Read | Protection.Write, g.Cache.Id, 0));
+                            Assert.Equal(Errno.None, t.Real.Mm.MapFile(FileVa(slot, 0), FilePages, Protection.Read | Protection.Write, g.Cache.Id, 0));
                             t.Region[slot] = g;
                         }
                         break;

@@ -11,6 +11,7 @@ using CsCheck;
 using Kernel.Abi;
 using Kernel.Containers;
 using Kernel.Mm;
+using Kernel.Mm.Tests;
 using Xunit;
 
 namespace Kernel.Containers.Tests
@@ -106,8 +107,8 @@ namespace Kernel.Containers.Tests
                         if (t != null)
                         {
                             int page = b % Pages;
-                            Assert.True(t.Mm.Unmap(World.Base + ((ulong)page << 12), 1));
-                            Assert.True(t.Mm.MapAnonymous(World.Base + ((ulong)page << 12), 1, Protection.Read | Protection.Write));
+                            Assert.Equal(Errno.None, t.Mm.Unmap(World.Base + ((ulong)page << 12), 1));
+                            Assert.Equal(Errno.None, t.Mm.MapAnonymous(World.Base + ((ulong)page << 12), 1, Protection.Read | Protection.Write));
                             ModelFrame f = model.Mapped[t.Pid][page];
                             if (f != null) f.Maps--;
                             model.Mapped[t.Pid][page] = null;

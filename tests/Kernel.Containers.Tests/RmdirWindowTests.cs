@@ -7,6 +7,7 @@ using System.Collections.Generic;
 using Kernel.Abi;
 using Kernel.Containers;
 using Kernel.Mm;
+using Kernel.Mm.Tests;
 using Xunit;
 
 namespace Kernel.Containers.Tests
@@ -43,8 +44,8 @@ namespace Kernel.Containers.Tests
             PageCache file = PageCache.Create(w.Mm);
             file.Size = 64 * 4096;
             for (int i = 0; i < 40; i++) Assert.True(file.TryGetOrCreate((ulong)i, r, out uint _));
-            Assert.True(t1.Mm.MapFile(FileVa, 64, Protection.Read | Protection.Write, file.Id, 0));
-            Assert.True(u.Mm.MapFile(FileVa, 64, Protection.Read, file.Id, 0));
+            Assert.Equal(Errno.None, t1.Mm.MapFile(FileVa, 64, Protection.Read | Protection.Write, file.Id, 0));
+            Assert.Equal(Errno.None, u.Mm.MapFile(FileVa, 64, Protection.Read, file.Id, 0));
             for (int i = 0; i < 20; i++) Assert.Equal(FaultResult.Handled, ReadFile(w, t1, i));
             Assert.Equal(552, r.PageUsage);
             Assert.Equal(20, r.MappedPages);

@@ -7,6 +7,7 @@ using System.Text;
 using Kernel.Abi;
 using Kernel.Containers;
 using Kernel.Mm;
+using Kernel.Mm.Tests;
 using Kernel.Vfs;
 using Xunit;
 
@@ -201,7 +202,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void A_table_over_fewer_lru_groups_stops_where_the_groups_end()
         {
-            using var vm = new Kernel.Mm.Tests.VmMachine(256, null, lruGroups: 3);
+            using var vm = new Kernel.Mm.Tests.VmMachine(256, lruGroups: 3);
             var table = new ContainerTable(vm.Vm, new FakeHost(), 100);
             Assert.Equal(Errno.None, table.Create("one", out Container one));
             Assert.Equal(Errno.None, table.Create("two", out Container two));

@@ -31,6 +31,11 @@ namespace Kernel.Containers.Tests
         public override bool TaskExists(int pid) => Live(pid) != null;
         public override bool IsKernelThread(int pid) => Live(pid)?.Kernel == true;
         public override Container ContainerOf(int pid) => Live(pid)?.Container;
+        public override bool MmAgrees(int pid)
+        {
+            FakeTask t = Live(pid);
+            return t == null || t.Mm == null || t.Mm.Container == t.Container;
+        }
 
         public override void SetContainer(int pid, Container c)
         {
@@ -58,9 +63,8 @@ namespace Kernel.Containers.Tests
 
         public World(uint frames = 1024, long pageLimit = 100_000)
         {
-            Vm = new VmMachine(frames, null, ContainerTable.MaxContainers + 1);
+            Vm = new VmMachine(frames, ContainerTable.MaxContainers + 1);
             Table = new ContainerTable(Vm.Vm, Host, pageLimit);
-            Vm.Vm.Events = Table.Charger;
         }
 
         public MmContext Mm => Vm.Vm;
@@ -71,9 +75,9 @@ namespace Kernel.Containers.Tests
         {
             Container c = parent?.Container;
             if (Table.CanFork(c) != Errno.None) return null;
-            AddressSpace mm = forkMm && parent != null ? parent.Mm.Fork() : AddressSpace.Create(Mm);
+            AddressSpace mm = forkMm && parent != null ? parent.Mm.ForkOrNull() : (AddressSpace.Create(Mm, out AddressSpace fresh) == Errno.None ? fresh : null);
             if (mm == null) throw new Exception("out of frames for an mm");
-            if (!forkMm) Assert.True(mm.MapAnonymous(Base, 256, Protection.Read | Protection.Write));
+            if (!forkMm) Assert.Equal(Errno.None, mm.MapAnonymous(Base, 256, Protection.Read | Protection.Write));
             var t = new FakeTask { Pid = _nextPid++, Mm = mm, Container = c };
             mm.Container = c;
             Host.Tasks[t.Pid] = t;

@@ -3,6 +3,7 @@
 // tiny machine, all checked against frame counts.
 using System;
 using System.Collections.Generic;
+using Kernel.Abi;
 using Kernel.Mm;
 using Xunit;
 
@@ -53,7 +54,7 @@ namespace Kernel.Mm.Tests
         {
             using var vm = new VmMachine(64);
             var mm = vm.NewMm();
-            Assert.True(mm.MapAnonymous(Base, 4, Rw));
+            Assert.Equal(Errno.None, mm.MapAnonymous(Base, 4, Rw));
             Assert.Equal(vm.FreeAtStart - 1, vm.Buddy.FreeFrames);   // just the root
             Assert.Equal(0u, mm.ResidentPages);
 
@@ -92,9 +93,9 @@ namespace Kernel.Mm.Tests
         {
             using var vm = new VmMachine(64);
             var mm = vm.NewMm();
-            Assert.True(mm.MapAnonymous(Base, 2, Protection.Read));
-            Assert.True(mm.MapAnonymous(Base + 0x10000, 1, Protection.None));
-            Assert.True(mm.MapAnonymous(Base + 0x20000, 1, Protection.Read | Protection.Execute));
+            Assert.Equal(Errno.None, mm.MapAnonymous(Base, 2, Protection.Read));
+            Assert.Equal(Errno.None, mm.MapAnonymous(Base + 0x10000, 1, Protection.None));
+            Assert.Equal(Errno.None, mm.MapAnonymous(Base + 0x20000, 1, Protection.Read | Protection.Execute));
             Assert.Equal(FaultResult.SegmentationFault, mm.HandleFault(Base - 1, FaultAccess.Read));
             Assert.Equal(FaultResult.SegmentationFault, mm.HandleFault(Base + 0x2000, FaultAccess.Write));
             Assert.Equal(FaultResult.SegmentationFault, mm.HandleFault(PageTable.UserTop + 0x1000, FaultAccess.Read));
@@ -111,7 +112,7 @@ namespace Kernel.Mm.Tests
             Assert.False(Pte.Has(mm.Table.Lookup(Base + 0x20000), PteFlags.NoExecute));
 
             // A file region exists as a region but has no pages to fault in yet.
-            Assert.True(mm.MapFile(Base + 0x30000, 1, Protection.Read, 7, 3));
+            Assert.Equal(Errno.None, mm.MapFile(Base + 0x30000, 1, Protection.Read, 7, 3));
             Assert.Equal(FaultResult.SegmentationFault, mm.HandleFault(Base + 0x30000, FaultAccess.Read));
             mm.Destroy();
             Assert.Equal(vm.FreeAtStart, vm.Buddy.FreeFrames);
@@ -123,15 +124,15 @@ namespace Kernel.Mm.Tests
         {
             using var vm = new VmMachine(64);
             var mm = vm.NewMm();
-            Assert.True(mm.MapAnonymous(Base, 4, Rw));
-            Assert.False(mm.MapAnonymous(Base + 0x3000, 2, Rw));    // overlap
-            Assert.False(mm.MapAnonymous(Base - 0x1000, 2, Rw));    // overlap
-            Assert.False(mm.MapAnonymous(Base + 1, 1, Rw));         // misaligned
-            Assert.False(mm.MapAnonymous(Base + 0x10000, 0, Rw));   // empty
-            Assert.False(mm.MapAnonymous(PageTable.UserTop - 0x1000, 2, Rw));
-            Assert.False(mm.MapAnonymous(0x1000, ulong.MaxValue, Rw));
-            Assert.True(mm.MapAnonymous(PageTable.UserTop - 0x1000, 1, Rw));
-            Assert.True(mm.MapAnonymous(Base - 0x1000, 1, Rw));      // adjacent is fine
+            Assert.Equal(Errno.None, mm.MapAnonymous(Base, 4, Rw));
+            Assert.Equal(Errno.EEXIST, mm.MapAnonymous(Base + 0x3000, 2, Rw));    // overlap
+            Assert.Equal(Errno.EEXIST, mm.MapAnonymous(Base - 0x1000, 2, Rw));    // overlap
+            Assert.Equal(Errno.EINVAL, mm.MapAnonymous(Base + 1, 1, Rw));         // misaligned
+            Assert.Equal(Errno.EINVAL, mm.MapAnonymous(Base + 0x10000, 0, Rw));   // empty
+            Assert.Equal(Errno.ENOMEM, mm.MapAnonymous(PageTable.UserTop - 0x1000, 2, Rw));   // past the user half
+            Assert.Equal(Errno.ENOMEM, mm.MapAnonymous(0x1000, ulong.MaxValue, Rw));
+            Assert.Equal(Errno.None, mm.MapAnonymous(PageTable.UserTop - 0x1000, 1, Rw));
+            Assert.Equal(Errno.None, mm.MapAnonymous(Base - 0x1000, 1, Rw));      // adjacent is fine
             Assert.Equal(3, mm.RegionCount);
             Cpu.WriteOk(vm, mm, PageTable.UserTop - 1, 9);
             Assert.Equal(9, Cpu.ReadOk(vm, mm, PageTable.UserTop - 1));
@@ -144,11 +145,11 @@ namespace Kernel.Mm.Tests
         {
             using var vm = new VmMachine(64);
             var mm = vm.NewMm();
-            Assert.True(mm.MapAnonymous(Base, 8, Rw));
+            Assert.Equal(Errno.None, mm.MapAnonymous(Base, 8, Rw));
             for (ulong i = 0; i < 8; i++) Cpu.WriteOk(vm, mm, Base + (i << 12), (byte)(i + 1));
             Assert.Equal(8u, mm.ResidentPages);
             uint free = vm.Buddy.FreeFrames;
-            Assert.True(mm.Unmap(Base + 0x2000, 3));
+            Assert.Equal(Errno.None, mm.Unmap(Base + 0x2000, 3));
             Assert.Equal(5u, mm.ResidentPages);
             Assert.Equal(free + 3, vm.Buddy.FreeFrames);
             Assert.Equal(2, mm.RegionCount);
@@ -159,7 +160,7 @@ namespace Kernel.Mm.Tests
             Assert.Equal(2, Cpu.ReadOk(vm, mm, Base + 0x1000));
             Assert.Equal(5u, vm.Vm.Lru.InactiveCount(0) + vm.Vm.Lru.ActiveCount(0));
             Assert.True(mm.Table.Set(Base + 0x3000, Pte.MakeSwap(1)));   // a swap entry: dropped too
-            Assert.True(mm.Unmap(0, 0x1000));   // everything below Base + 16 MiB
+            Assert.Equal(Errno.None, mm.Unmap(0, 0x1000));   // everything below Base + 16 MiB
             Assert.Equal(0, mm.RegionCount);
             Assert.Equal(0u, mm.ResidentPages);
             Assert.Equal(1u, mm.Table.TablePages);   // the walk freed the emptied tables
@@ -173,8 +174,8 @@ namespace Kernel.Mm.Tests
         {
             using var vm = new VmMachine(64);
             var parent = vm.NewMm();
-            Assert.True(parent.MapAnonymous(Base, 3, Rw));
-            Assert.True(parent.MapAnonymous(Base + 0x10000, 1, Protection.Read));
+            Assert.Equal(Errno.None, parent.MapAnonymous(Base, 3, Rw));
+            Assert.Equal(Errno.None, parent.MapAnonymous(Base + 0x10000, 1, Protection.Read));
             Cpu.WriteOk(vm, parent, Base, 1);
             Cpu.WriteOk(vm, parent, Base + 100, 100);
             Cpu.WriteOk(vm, parent, Base + 0x1000, 2);
@@ -183,7 +184,7 @@ namespace Kernel.Mm.Tests
             parent.IsCurrent = true;
             vm.Mmu.Invalidated.Clear();
 
-            var child = parent.Fork();
+            var child = parent.ForkOrNull();
             Assert.NotNull(child);
             Assert.Equal(2, child.RegionCount);
             Assert.Equal(3u, child.ResidentPages);
@@ -246,8 +247,8 @@ namespace Kernel.Mm.Tests
             var a = vm.NewMm();
             a.MapAnonymous(Base, 1, Rw);
             Cpu.WriteOk(vm, a, Base, 7);
-            var b = a.Fork();
-            var c = b.Fork();
+            var b = a.ForkOrNull();
+            var c = b.ForkOrNull();
             uint pfn = PfnAt(a, Base);
             Assert.Equal(3, vm.Pages[pfn].MapCount);
             Cpu.WriteOk(vm, b, Base, 8);
@@ -268,8 +269,8 @@ namespace Kernel.Mm.Tests
         {
             using var vm = new VmMachine(512);
             var mm = vm.NewMm();
-            Assert.True(mm.MapAnonymous(0x1000, 50, Rw));
-            Assert.True(mm.MapAnonymous(0x7000_0000_0000, 50, Rw));
+            Assert.Equal(Errno.None, mm.MapAnonymous(0x1000, 50, Rw));
+            Assert.Equal(Errno.None, mm.MapAnonymous(0x7000_0000_0000, 50, Rw));
             for (ulong i = 0; i < 50; i += 3) { Cpu.WriteOk(vm, mm, 0x1000 + (i << 12), 1); Cpu.WriteOk(vm, mm, 0x7000_0000_0000 + (i << 12), 1); }
             mm.IsCurrent = true;
             mm.Destroy();
@@ -286,31 +287,34 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void ChargeHookSeesEveryFrameAndCanRefuse()
+        public void TheChargerCountsEveryFrameAndAFailedFaultCancelsItsCharge()
         {
-            var events = new CountingEvents();
-            using var vm = new VmMachine(64, events);
+            using var vm = new VmMachine(64);
+            MemoryContainer root = vm.Vm.Charger.Root;
             var mm = vm.NewMm();
             mm.MapAnonymous(Base, 4, Rw);
             Cpu.WriteOk(vm, mm, Base, 1);
             Cpu.WriteOk(vm, mm, Base + 0x1000, 1);
-            Assert.Equal(2, events.Charged.Count);
-            var child = mm.Fork();
-            Assert.Equal(2, events.Charged.Count);   // sharing charges nothing
+            Assert.Equal(2, root.AnonPages);
+            var child = mm.ForkOrNull();
+            Assert.Equal(2, root.AnonPages);          // sharing charges nothing
             Cpu.WriteOk(vm, child, Base, 2);          // the copy is charged
-            Assert.Equal(3, events.Charged.Count);
+            Assert.Equal(3, root.AnonPages);
+            Assert.Equal(3, root.MaxPageUsage);
 
-            events.Limit = 3;
-            uint free = vm.Buddy.FreeFrames;
-            Assert.Equal(FaultResult.OutOfMemory, Cpu.Write(vm, mm, Base + 0x2000, 1));      // new page refused
-            Assert.Equal(FaultResult.OutOfMemory, Cpu.Write(vm, child, Base + 0x1000, 1));   // COW copy refused
-            Assert.Equal(free, vm.Buddy.FreeFrames);
+            var hog = new System.Collections.Generic.List<uint>();
+            while (vm.Buddy.TryAlloc(0, AllocFlags.User, out uint f)) hog.Add(f);
+            Assert.Equal(FaultResult.OutOfMemory, Cpu.Write(vm, mm, Base + 0x2000, 1));      // no frame for a new page
+            Assert.Equal(FaultResult.OutOfMemory, Cpu.Write(vm, child, Base + 0x1000, 1));   // nor for a COW copy
             Assert.Equal(0UL, mm.Table.Lookup(Base + 0x2000));
             Assert.Equal(1, Cpu.ReadOk(vm, child, Base + 0x1000));
-            events.Limit = int.MaxValue;
+            Assert.Equal(3, root.PageUsage);          // the reservations were cancelled
+            Assert.Equal(3, root.MaxPageUsage);       // and never counted as a peak
+            Assert.Equal(0, root.PageLimitHits);
+            foreach (uint f in hog) vm.Buddy.Free(f, 0);
             mm.Destroy();
             child.Destroy();
-            Assert.Empty(events.Charged);
+            Assert.Equal(0, root.PageUsage);
             Assert.Equal(vm.FreeAtStart, vm.Buddy.FreeFrames);
             vm.AssertHealthy();
         }
@@ -366,7 +370,7 @@ namespace Kernel.Mm.Tests
                 var hog = new List<uint>();
                 while (vm.Buddy.FreeFrames > spare && vm.Buddy.TryAlloc(0, AllocFlags.Kernel, out uint pfn)) hog.Add(pfn);
                 uint free = vm.Buddy.FreeFrames;
-                var child = mm.Fork();
+                var child = mm.ForkOrNull();
                 // The child needs a root and 3 tables under each of three PML4 entries.
                 Assert.Equal(spare >= 10, child != null);
                 if (child != null)

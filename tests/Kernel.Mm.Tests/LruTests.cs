@@ -2,6 +2,7 @@
 // and the anonymous reverse map finding Accessed bits across forked address spaces.
 using System;
 using System.Collections.Generic;
+using Kernel.Abi;
 using Kernel.Mm;
 using Xunit;
 
@@ -20,8 +21,15 @@ namespace Kernel.Mm.Tests
         static List<uint> Walk(VmMachine vm, int group, bool active)
         {
             var l = new List<uint>();
-            for (uint pfn = vm.Vm.Lru.Head(group, active); pfn != Page.NoFrame; pfn = vm.Pages[pfn].LruNext) l.Add(pfn);
+            for (uint pfn = vm.Vm.Lru.Head(group, active ? LruList.Active : LruList.Inactive); pfn != Page.NoFrame; pfn = vm.Pages[pfn].LruNext) l.Add(pfn);
             return l;
+        }
+
+        // What the Charger does before it files a frame: the group is the frame's container id.
+        static void AddTo(VmMachine vm, uint pfn, int group)
+        {
+            vm.Pages[pfn].ContainerId = (ushort)group;
+            vm.Vm.Lru.Add(pfn);
         }
 
         static uint[] Frames(VmMachine vm, int n)
@@ -41,10 +49,10 @@ namespace Kernel.Mm.Tests
             using var vm = new VmMachine(64, lruGroups: 3);
             var lru = vm.Vm.Lru;
             var f = Frames(vm, 6);
-            lru.Add(f[0], 0); lru.Add(f[1], 0); lru.Add(f[2], 0);
-            lru.Add(f[3], 2); lru.Add(f[4], 2);
+            AddTo(vm, f[0], 0); AddTo(vm, f[1], 0); AddTo(vm, f[2], 0);
+            AddTo(vm, f[3], 2); AddTo(vm, f[4], 2);
             Assert.Equal(new[] { f[2], f[1], f[0] }, Walk(vm, 0, false));
-            Assert.Equal(f[0], lru.Tail(0, false));
+            Assert.Equal(f[0], lru.Tail(0, LruList.Inactive));
             Assert.Equal(3u, lru.InactiveCount(0));
             Assert.Equal(2u, lru.InactiveCount(2));
             Assert.Equal((ushort)2, vm.Pages[f[3]].ContainerId);
@@ -64,10 +72,12 @@ namespace Kernel.Mm.Tests
             Assert.False(lru.Remove(f[2]));
             Assert.False(lru.Remove(f[5]));
             Assert.Equal(new[] { f[1], f[0] }, Walk(vm, 0, false));
-            Assert.True(lru.Verify(out string problem), problem);
+            Assert.Null(lru.Verify());
 
-            lru.Add(f[0], 1);   // already listed: a bug
-            lru.Add(f[5], 3);   // no such group
+            lru.Add(f[0]);      // already listed: a bug
+            vm.Pages[f[5]].ContainerId = 3;
+            lru.Add(f[5]);      // no such group
+            vm.Pages[f[5]].ContainerId = 0;
             lru.Activate(f[2]); // not listed
             Assert.Equal(3, vm.M.Panics.Messages.Count);
             vm.M.Panics.Messages.Clear();
@@ -83,7 +93,7 @@ namespace Kernel.Mm.Tests
             using var vm = new VmMachine(64);
             var lru = vm.Vm.Lru;
             var f = Frames(vm, 5);
-            foreach (uint pfn in f) { lru.Add(pfn, 0); lru.Activate(pfn); }
+            foreach (uint pfn in f) { AddTo(vm, pfn, 0); lru.Activate(pfn); }
             // Active, head to tail: f4 f3 f2 f1 f0.
             var t = new SetTester();
             t.Referenced.Add(f[0]);
@@ -105,7 +115,7 @@ namespace Kernel.Mm.Tests
             Assert.Equal(new[] { f[2], f[0], f[4], f[1] }, Walk(vm, 0, false));
             Assert.Equal(2, lru.ScanInactive(0, 8, t, new uint[2]));   // stops when full
             Assert.Equal(1, lru.ScanInactive(0, 1, t, cand));          // or after count pages
-            Assert.True(lru.Verify(out string problem), problem);
+            Assert.Null(lru.Verify());
             foreach (uint pfn in f) { lru.Remove(pfn); vm.Buddy.Free(pfn, 0); }
             vm.AssertHealthy();
         }
@@ -154,7 +164,7 @@ namespace Kernel.Mm.Tests
             Cpu.WriteOk(vm, parent, Base, 1);
             uint pfn = Pte.Pfn(parent.Table.Lookup(Base));
             var other = vm.NewMm();   // maps nothing: searched, skipped
-            var child = parent.Fork();
+            var child = parent.ForkOrNull();
             Assert.True(rmap.TestAndClearAccessed(pfn));    // the parent's bit from the fault
             Assert.False(rmap.TestAndClearAccessed(pfn));
             Cpu.ReadOk(vm, child, Base);

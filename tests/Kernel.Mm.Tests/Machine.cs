@@ -42,7 +42,8 @@ namespace Kernel.Mm.Tests
         public void AssertHealthy()
         {
             if (Panics.Messages.Count != 0) throw new Xunit.Sdk.XunitException("unexpected panic: " + Panics.Messages[0]);
-            if (!Buddy.Verify(out string problem)) throw new Xunit.Sdk.XunitException("Verify: " + problem);
+            string problem = Buddy.Verify();
+            if (problem != null) throw new Xunit.Sdk.XunitException("Verify: " + problem);
         }
 
         // (order, pfn) of every block on the free lists, by walking them.

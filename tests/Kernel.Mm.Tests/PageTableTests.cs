@@ -244,7 +244,8 @@ namespace Kernel.Mm.Tests
             using var vm = new VmMachine(4);
             while (vm.Buddy.TryAlloc(0, AllocFlags.Kernel, out _)) { }
             Assert.Null(PageTable.Create(vm.Buddy, vm.M.Ram, vm.Mmu, vm.Template, vm.M.Panics));
-            Assert.Null(AddressSpace.Create(vm.Vm));
+            Assert.Equal(Kernel.Abi.Errno.ENOMEM, AddressSpace.Create(vm.Vm, out AddressSpace mm));
+            Assert.Null(mm);
             Assert.Equal(0, vm.Vm.Registry.Count);
         }
     }

@@ -12,25 +12,10 @@ namespace Kernel.Mm.Tests
     {
         public readonly List<ulong> Invalidated = new List<ulong>();
         public int Flushes;
+        public ulong Loaded;
         public override void Invalidate(ulong va) => Invalidated.Add(va);
         public override void FlushAll() => Flushes++;
-    }
-
-    // PageEvents that counts charges and can refuse them.
-    public sealed class CountingEvents : PageEvents
-    {
-        public readonly HashSet<uint> Charged = new HashSet<uint>();
-        public int Limit = int.MaxValue;
-        public override bool TryCharge(AddressSpace mm, uint pfn)
-        {
-            if (Charged.Count >= Limit) return false;
-            if (!Charged.Add(pfn)) throw new Exception("pfn " + pfn + " charged twice");
-            return true;
-        }
-        public override void Uncharge(uint pfn)
-        {
-            if (!Charged.Remove(pfn)) throw new Exception("pfn " + pfn + " uncharged but not charged");
-        }
+        public override void Load(ulong rootPhysical) => Loaded = rootPhysical;
     }
 
     public sealed unsafe class VmMachine : IDisposable
@@ -41,14 +26,14 @@ namespace Kernel.Mm.Tests
         public readonly MmContext Vm;
         public readonly uint FreeAtStart;
 
-        public VmMachine(uint frames, PageEvents events = null, int lruGroups = 2)
+        public VmMachine(uint frames, int lruGroups = 8)
         {
             M = new Machine(frames, 0, withRam: true);
             M.Buddy.AddFreeRange(0, frames);
             if (!M.Buddy.TryAlloc(0, AllocFlags.Kernel, out Template)) throw new Exception("no template frame");
             ulong* t = (ulong*)(M.Ram + ((ulong)Template << 12));
             for (int i = 0; i < 512; i++) t[i] = i < 256 ? 0 : 0x8000_0000_0000_0003UL | ((ulong)i << 12);
-            Vm = new MmContext(M.Buddy, M.Ram, Mmu, Template, lruGroups, events, M.Panics);
+            Vm = new MmContext(M.Buddy, M.Ram, Mmu, Template, lruGroups, M.Panics, HostInterrupts.HeldLock());
             FreeAtStart = M.Buddy.FreeFrames;
         }
 
@@ -56,12 +41,14 @@ namespace Kernel.Mm.Tests
         public Page* Pages => M.Pages;
         public byte* Frame(uint pfn) => M.Ram + ((ulong)pfn << 12);
 
-        public AddressSpace NewMm() => AddressSpace.Create(Vm) ?? throw new Exception("out of frames for an mm");
+        public AddressSpace NewMm() =>
+            AddressSpace.Create(Vm, out AddressSpace mm) == Kernel.Abi.Errno.None ? mm : throw new Exception("out of frames for an mm");
 
         public void AssertHealthy()
         {
             M.AssertHealthy();
-            if (!Vm.Lru.Verify(out string problem)) throw new Xunit.Sdk.XunitException("Lru: " + problem);
+            string problem = Vm.Lru.Verify();
+            if (problem != null) throw new Xunit.Sdk.XunitException("Lru: " + problem);
         }
 
         public void Dispose() => M.Dispose();
@@ -120,5 +107,22 @@ namespace Kernel.Mm.Tests
             FaultResult r = Write(vm, mm, va, value);
             if (r != FaultResult.Handled) throw new Exception("write of " + va.ToString("x") + ": " + r);
         }
+    }
+}
+
+namespace Kernel.Mm.Tests
+{
+    // Test shorthands over Kernel.Mm's Errno-returning calls.
+    public static class MmTestExtensions
+    {
+        // The child, or null when out of frames.
+        public static AddressSpace ForkOrNull(this AddressSpace mm) =>
+            mm.Fork(out AddressSpace child) == Kernel.Abi.Errno.None ? child : null;
+
+        public static bool TryGetOrCreate(this PageCache cache, ulong index, MemoryContainer bringer, out uint pfn) =>
+            cache.GetOrCreate(index, bringer, out pfn) == Kernel.Abi.Errno.None;
+
+        public static T Find<T>(this IdRegistry<T> registry, uint id) where T : class =>
+            registry.TryFind(id, out T item) ? item : null;
     }
 }

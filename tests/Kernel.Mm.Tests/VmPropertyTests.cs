@@ -9,6 +9,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CsCheck;
+using Kernel.Abi;
 using Kernel.Mm;
 using Xunit;
 
@@ -87,7 +88,7 @@ namespace Kernel.Mm.Tests
                 if (op.Kind == Kind.Create || mm == null)
                 {
                     if (mm != null) continue;
-                    mms[s] = AddressSpace.Create(vm.Vm);
+                    AddressSpace.Create(vm.Vm, out mms[s]);
                     if (mms[s] != null) models[s] = new MmModel();
                     else Check(vm.Buddy.FreeFrames == 0, "Create failed with frames free");
                     continue;
@@ -101,7 +102,7 @@ namespace Kernel.Mm.Tests
                     {
                         bool free = Enumerable.Range(0, op.Length).All(i => !model.Mapped.ContainsKey(va + ((ulong)i << 12)));
                         var prot = Protection.Read | (op.Writable ? Protection.Write : 0);
-                        Check(mm.MapAnonymous(va, (ulong)op.Length, prot) == free, "MapAnonymous overlap disagrees");
+                        Check(mm.MapAnonymous(va, (ulong)op.Length, prot) == (free ? Errno.None : Errno.EEXIST), "MapAnonymous overlap disagrees");
                         if (free) for (int i = 0; i < op.Length; i++) model.Mapped[va + ((ulong)i << 12)] = op.Writable;
                         break;
                     }
@@ -139,14 +140,14 @@ namespace Kernel.Mm.Tests
                     {
                         int free = Array.IndexOf(mms, null);
                         if (free < 0) break;
-                        var child = mm.Fork();
+                        var child = mm.ForkOrNull();
                         if (child == null) { Check(vm.Buddy.FreeFrames < 16, "fork failed with frames free"); break; }
                         mms[free] = child;
                         models[free] = model.Clone();
                         break;
                     }
                     case Kind.Unmap:
-                        Check(mm.Unmap(va, (ulong)op.Length), "Unmap refused");
+                        Check(mm.Unmap(va, (ulong)op.Length) == Errno.None, "Unmap refused");
                         for (int i = 0; i < op.Length; i++)
                         {
                             model.Mapped.Remove(va + ((ulong)i << 12));

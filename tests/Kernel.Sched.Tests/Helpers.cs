@@ -10,7 +10,7 @@ namespace Kernel.Sched.Tests
         public static Scheduler Booted(out Task init)
         {
             Scheduler s = new Scheduler();
-            Assert.Equal(Errno.None, s.TryCreate(null, "sh", false, out init));
+            Assert.Equal(Errno.None, s.TryCreate(null, "sh", TaskKind.User, out init));
             s.Start(init);
             Ok(s);
             return s;
@@ -18,7 +18,7 @@ namespace Kernel.Sched.Tests
 
         public static Task Spawn(Scheduler s, Task parent, string name, bool kernelThread = false)
         {
-            Assert.Equal(Errno.None, s.TryCreate(parent, name, kernelThread, out Task t));
+            Assert.Equal(Errno.None, s.TryCreate(parent, name, kernelThread ? TaskKind.KernelThread : TaskKind.User, out Task t));
             Assert.NotNull(t);
             return t;
         }

@@ -203,9 +203,9 @@ namespace Kernel.Sched.Tests
             Task b = H.Spawn(s, s.Idle, "b");
             Assert.Same(init, b.Parent);
             s.Exit(a, 0);
-            Assert.Equal(Errno.EINVAL, s.TryCreate(a, "c", false, out Task c));
+            Assert.Equal(Errno.EINVAL, s.TryCreate(a, "c", TaskKind.User, out Task c));
             Assert.Null(c);
-            Assert.Equal(Errno.None, s.TryCreate(a, "k", true, out Task k));   // kernel thread: parent ignored
+            Assert.Equal(Errno.None, s.TryCreate(a, "k", TaskKind.KernelThread, out Task k));   // kernel thread: parent ignored
             Assert.Null(k.Parent);
             H.Ok(s);
         }
@@ -260,13 +260,13 @@ namespace Kernel.Sched.Tests
             Task[] t = new Task[Scheduler.MaxTasks - 1];
             for (int i = 0; i < t.Length; i++) t[i] = H.Spawn(s, init, "t");
             Assert.Equal(Scheduler.MaxTasks, s.Count);
-            Assert.Equal(Errno.EAGAIN, s.TryCreate(init, "one too many", false, out Task none));
+            Assert.Equal(Errno.EAGAIN, s.TryCreate(init, "one too many", TaskKind.User, out Task none));
             Assert.Null(none);
-            Assert.Equal(Errno.EAGAIN, s.TryCreate(null, "kthread", true, out _));
+            Assert.Equal(Errno.EAGAIN, s.TryCreate(null, "kthread", TaskKind.KernelThread, out _));
             s.Exit(t[100], 0);                       // a zombie still counts
-            Assert.Equal(Errno.EAGAIN, s.TryCreate(init, "still", false, out _));
+            Assert.Equal(Errno.EAGAIN, s.TryCreate(init, "still", TaskKind.User, out _));
             Assert.Equal(Errno.None, s.TryReap(init, t[100].Pid, out _, out _));
-            Assert.Equal(Errno.None, s.TryCreate(init, "fits", false, out Task fits));
+            Assert.Equal(Errno.None, s.TryCreate(init, "fits", TaskKind.User, out Task fits));
             Assert.Equal(Scheduler.MaxTasks + 1, fits.Pid);
             H.Ok(s);
         }
@@ -299,7 +299,7 @@ namespace Kernel.Sched.Tests
             Stopwatch sw = Stopwatch.StartNew();
             for (int i = 0; i < 100_000; i++)
             {
-                s.TryCreate(init, "t", false, out Task t);
+                s.TryCreate(init, "t", TaskKind.User, out Task t);
                 s.PickNext();
                 s.Exit(t, i);
                 s.TryReap(init, t.Pid, out _, out _);

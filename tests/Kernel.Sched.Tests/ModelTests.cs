@@ -104,7 +104,7 @@ namespace Kernel.Sched.Tests
             SchedModel m = h.M;
             if (sc.Boot)
             {
-                Eq(m.Create(null, false, out int p1), s.TryCreate(null, "sh", false, out Task init), "boot create");
+                Eq(m.Create(null, false, out int p1), s.TryCreate(null, "sh", TaskKind.User, out Task init), "boot create");
                 m.Start(p1);
                 s.Start(init);
             }
@@ -145,7 +145,7 @@ namespace Kernel.Sched.Tests
                         rp = pid < 0 ? null : s.Find(pid);
                     }
                     Errno me = m.Create(mp, kernel, out int mpid);
-                    Errno re = s.TryCreate(rp, "t" + op.A, kernel, out Task t);
+                    Errno re = s.TryCreate(rp, "t" + op.A, kernel ? TaskKind.KernelThread : TaskKind.User, out Task t);
                     Eq(me, re, what);
                     if (re == Errno.None) Eq(mpid, t.Pid, what + " pid");
                     else Check(t == null, what + ": task on failure");

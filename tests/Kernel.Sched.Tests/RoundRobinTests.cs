@@ -156,7 +156,7 @@ namespace Kernel.Sched.Tests
         public void Start_takes_the_task_off_the_run_queue()
         {
             Scheduler s = new Scheduler();
-            Assert.Equal(Errno.None, s.TryCreate(null, "sh", false, out Task init));
+            Assert.Equal(Errno.None, s.TryCreate(null, "sh", TaskKind.User, out Task init));
             Assert.True(s.IsQueued(init));
             s.Start(init);
             Assert.False(s.IsQueued(init));

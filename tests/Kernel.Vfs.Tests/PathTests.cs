@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 // Path resolution and the tree operations of the VFS over ramfs: absolute and relative paths,
 // ".", "..", repeated and trailing slashes, errors, mounts crossed both ways, and the errno
 // each refused operation gives.
@@ -23,11 +24,41 @@ namespace Kernel.Vfs.Tests
         public readonly Vfs Vfs;
         public readonly NoTask Tasks = new NoTask();
 
-        public Tree(uint frames = 256, PageEvents events = null, int lruGroups = 2)
+        public Tree(uint frames = 256, int lruGroups = 8)
         {
-            Vm = new VmMachine(frames, events, lruGroups);
+            Vm = new VmMachine(frames, lruGroups);
             Root = new RamFs(Vm.Vm, Tasks);
             Vfs = new Vfs(Root);
+        }
+
+        // A container registered with the charger (the containers layer does this at mkdir).
+        public MemoryContainer Owner(ushort id)
+        {
+            var c = new MemoryContainer(id, long.MaxValue);
+            Vm.Vm.Charger.Register(c);
+            return c;
+        }
+
+        // Every charged page-cache frame and the container it is charged to, from the frames.
+        public unsafe Dictionary<uint, MemoryContainer> Charged()
+        {
+            var d = new Dictionary<uint, MemoryContainer>();
+            for (uint pfn = 0; pfn < Vm.M.Frames; pfn++)
+                if ((Vm.Pages[pfn].Flags & PageFlags.File) != 0) d[pfn] = Vm.Vm.Charger.Find(Vm.Pages[pfn].ContainerId);
+            return d;
+        }
+
+        // Takes every free frame but `left`, so that the page cache runs out after that many.
+        public List<uint> LeaveFrames(uint left)
+        {
+            var hog = new List<uint>();
+            while (Vm.Buddy.FreeFrames > left && Vm.Buddy.TryAlloc(0, AllocFlags.Kernel, out uint f)) hog.Add(f);
+            return hog;
+        }
+
+        public void Give(List<uint> hog)
+        {
+            foreach (uint f in hog) Vm.Buddy.Free(f, 0);
         }
 
         public Inode At(string path, string cwd = "/")

@@ -1,44 +1,18 @@
 // ramfs in detail: reads and writes at offsets and buffer positions, overwrites that take no
 // frame, appends through two handles, truncation to page boundaries and inside holes, the 1 GiB
-// limit, a charger that refuses (short write, then ENOSPC, with the refused frame given back), who
-// is charged and on which LRU group the pages go, the page-cache registry, and directories.
+// limit, running out of frames (short write, then ENOSPC, with the charge cancelled), who is
+// charged and on which LRU group the pages go, the page-cache registry, and directories.
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using Kernel.Abi;
 using Kernel.Mm;
+using Kernel.Mm.Tests;
 using Kernel.Vfs;
 using Xunit;
 
 namespace Kernel.Vfs.Tests
 {
-    // A charger like Kernel.Containers': the first page decides the cache's container, every page
-    // is charged to it and recorded in Page.ContainerId (the LRU group); it can refuse after Limit
-    // pages. It checks that nothing is charged twice or uncharged without a charge.
-    public sealed unsafe class RecordingCharger : PageEvents
-    {
-        public MmContext Vm;
-        public int Limit = int.MaxValue;
-        public readonly Dictionary<uint, MemoryContainer> Charged = new Dictionary<uint, MemoryContainer>();
-        public readonly List<PageCache> Released = new List<PageCache>();
-        public int Refused;
-
-        public override bool TryChargeCache(PageCache cache, MemoryContainer bringer, uint pfn)
-        {
-            Assert.Equal(cache.Id, Vm.Pages[pfn].OwnerId);
-            Assert.True((Vm.Pages[pfn].Flags & PageFlags.File) != 0);
-            if (!cache.Charged) { cache.Container = bringer; cache.Charged = true; }
-            if (Charged.Count >= Limit) { Refused++; return false; }
-            Assert.False(Charged.ContainsKey(pfn), "pfn " + pfn + " charged twice");
-            Charged[pfn] = cache.Container;
-            Vm.Pages[pfn].ContainerId = cache.Container == null ? (ushort)0 : cache.Container.Id;
-            return true;
-        }
-
-        public override void Uncharge(uint pfn) => Assert.True(Charged.Remove(pfn), "pfn " + pfn + " uncharged but not charged");
-        public override void CacheReleased(PageCache cache) => Released.Add(cache);
-    }
-
     public class RamFsEdgeTests
     {
         private static OpenFile Open(Tree t, string path, OpenFlags flags)
@@ -59,13 +33,6 @@ namespace Kernel.Vfs.Tests
             return buffer.Take(n).ToArray();
         }
 
-        private static (Tree, RecordingCharger) Charged(uint frames = 256, int lruGroups = 3)
-        {
-            var c = new RecordingCharger();
-            var t = new Tree(frames, c, lruGroups);
-            c.Vm = t.Vm.Vm;
-            return (t, c);
-        }
 
         [Fact]
         public void Reads_and_writes_at_offsets_and_buffer_positions()
@@ -236,40 +203,39 @@ namespace Kernel.Vfs.Tests
         }
 
         [Fact]
-        public void A_refused_charge_is_a_short_write_then_enospc_and_the_frame_goes_back()
+        public void Running_out_of_frames_is_a_short_write_then_enospc_and_the_charge_is_cancelled()
         {
-            var (t, c) = Charged();
-            using (t)
-            {
-                c.Limit = 3;
-                OpenFile f = Open(t, "/f", OpenFlags.Write | OpenFlags.Create);
-                Assert.Equal(Errno.None, f.Write(new byte[5 * 4096], 0, 5 * 4096, out int n));
-                Assert.Equal(3 * 4096, n);
-                Assert.Equal(1, c.Refused);
-                Assert.Equal(t.Vm.FreeAtStart - 3, t.Vm.Buddy.FreeFrames);   // the refused frame was freed
-                Assert.Equal(Errno.ENOSPC, f.Write(new byte[1], 0, 1, out n));
-                Assert.Equal(3ul * 4096, f.Inode.Size);
-                Assert.Equal(3, c.Charged.Count);
-                Assert.Equal(Errno.None, f.Inode.Truncate(4096));
-                Assert.Single(c.Charged);                                    // truncation uncharges
-                f.Close();
-                Assert.Empty(c.Released);
-                Assert.Equal(Errno.None, t.Vfs.Unlink("/", "/f"));
-                Assert.Empty(c.Charged);
-                Assert.Single(c.Released);
-                Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
-                t.Vm.AssertHealthy();
-            }
+            using var t = new Tree();
+            MemoryContainer root = t.Vm.Vm.Charger.Root;
+            OpenFile f = Open(t, "/f", OpenFlags.Write | OpenFlags.Create);
+            var hog = t.LeaveFrames(3);
+            Assert.Equal(Errno.None, f.Write(new byte[5 * 4096], 0, 5 * 4096, out int n));
+            Assert.Equal(3 * 4096, n);
+            Assert.Equal(0u, t.Vm.Buddy.FreeFrames);
+            Assert.Equal(Errno.ENOSPC, f.Write(new byte[1], 0, 1, out n));
+            Assert.Equal(3ul * 4096, f.Inode.Size);
+            Assert.Equal(3, t.Charged().Count);
+            Assert.Equal(3, root.PageUsage);                              // the failed charges were cancelled
+            t.Give(hog);
+            Assert.Equal(Errno.None, f.Inode.Truncate(4096));
+            Assert.Single(t.Charged());                                   // truncation uncharges
+            f.Close();
+            Assert.Equal(1, t.Vm.Vm.Caches.Count);
+            Assert.Equal(Errno.None, t.Vfs.Unlink("/", "/f"));
+            Assert.Empty(t.Charged());
+            Assert.Equal(0, t.Vm.Vm.Caches.Count);
+            Assert.Equal(0, root.PageUsage + root.NumFiles);
+            Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
+            t.Vm.AssertHealthy();
         }
 
         [Fact]
         public unsafe void The_bringers_container_is_charged_and_its_lru_group_holds_the_pages()
         {
-            var (t, c) = Charged();
-            using (t)
+            using var t = new Tree();
             {
-                var one = new Owner(1);
-                var two = new Owner(2);
+                var one = t.Owner(1);
+                var two = t.Owner(2);
                 t.Tasks.Current = one;
                 OpenFile f = Open(t, "/f", OpenFlags.Write | OpenFlags.Create);
                 f.Write(new byte[4096 * 2], 0, 4096 * 2, out int _);
@@ -284,8 +250,10 @@ namespace Kernel.Vfs.Tests
                 Assert.Same(two, g.Inode.Mapping.Container);
                 Assert.Null(h.Inode.Mapping.Container);
                 Assert.True(h.Inode.Mapping.Charged);
-                Assert.Equal(3, c.Charged.Values.Count(x => x == one));
-                Assert.Equal(1, c.Charged.Values.Count(x => x == two));
+                Assert.Equal(3, t.Charged().Values.Count(x => x == one));
+                Assert.Equal(1, t.Charged().Values.Count(x => x == two));
+                Assert.Equal(3, one.FilePages);
+                Assert.Equal(1, one.NumFiles);
                 Assert.Equal(3u, t.Vm.Vm.Lru.InactiveCount(1));
                 Assert.Equal(1u, t.Vm.Vm.Lru.InactiveCount(2));
                 Assert.Equal(1u, t.Vm.Vm.Lru.InactiveCount(0));
@@ -296,8 +264,9 @@ namespace Kernel.Vfs.Tests
                 foreach (OpenFile x in new[] { f, g, h }) x.Close();
                 foreach (string p in new[] { "/f", "/g", "/h" }) Assert.Equal(Errno.None, t.Vfs.Unlink("/", p));
                 Assert.Equal(0u, t.Vm.Vm.Lru.InactiveCount(1) + t.Vm.Vm.Lru.InactiveCount(2) + t.Vm.Vm.Lru.InactiveCount(0));
-                Assert.Empty(c.Charged);
-                Assert.Equal(3, c.Released.Count);
+                Assert.Empty(t.Charged());
+                Assert.Equal(0, t.Vm.Vm.Caches.Count);
+                Assert.Equal(0, one.NumFiles + two.NumFiles + t.Vm.Vm.Charger.Root.NumFiles);
                 t.Vm.AssertHealthy();
             }
         }
@@ -305,13 +274,12 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Without_a_task_context_files_are_the_roots()
         {
-            var (t, c) = Charged();
-            using (t)
+            using var t = new Tree();
             {
                 var fs = new RamFs(t.Vm.Vm, null);
                 t.Vfs.Mkdir("/", "/m");
                 t.Vfs.Mount("/", "/m", fs);
-                t.Tasks.Current = new Owner(1);   // the mounted ramfs does not ask it
+                t.Tasks.Current = t.Owner(1);   // the mounted ramfs does not ask it
                 OpenFile f = Open(t, "/m/f", OpenFlags.Write | OpenFlags.Create);
                 f.Write(new byte[10], 0, 10, out int _);
                 Assert.True(f.Inode.Mapping.Charged);

@@ -55,10 +55,8 @@ namespace Kernel.Vfs.Tests
 
         private static void Run((int kind, int which, int offset, int length)[] ops)
         {
-            var charger = new RecordingCharger();
-            using var t = new Tree(512, charger, 3);
-            charger.Vm = t.Vm.Vm;
-            var owner = new Owner(1);
+            using var t = new Tree(512, 3);
+            var owner = t.Owner(1);
             t.Tasks.Current = owner;
             var named = new Dictionary<string, ModelFile>();
             var held = new (ModelFile model, OpenFile file)[3];
@@ -153,8 +151,10 @@ namespace Kernel.Vfs.Tests
                 var live = named.Values.Concat(held.Where(h => h.file != null).Select(h => h.model)).Distinct().ToList();
                 int pages = live.Sum(x => x.Pages.Count);
                 Assert.Equal(t.Vm.FreeAtStart - (uint)pages, t.Vm.Buddy.FreeFrames);
-                Assert.Equal(pages, charger.Charged.Count);
-                Assert.True(charger.Charged.Values.All(c => c == owner));
+                var charged = t.Charged();
+                Assert.Equal(pages, charged.Count);
+                Assert.True(charged.Values.All(c => c == owner));
+                Assert.Equal(pages, owner.FilePages);
                 Assert.Equal((uint)pages, t.Vm.Vm.Lru.InactiveCount(1) + t.Vm.Vm.Lru.ActiveCount(1));
                 Assert.Equal(live.Count, t.Vm.Vm.Caches.Count);
             }
@@ -169,7 +169,8 @@ namespace Kernel.Vfs.Tests
             foreach (string p in named.Keys) Assert.Equal(Errno.None, t.Vfs.Unlink("/", p));
             Assert.Equal(0, t.At("/").EntryCount);
             Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
-            Assert.Empty(charger.Charged);
+            Assert.Empty(t.Charged());
+            Assert.Equal(0, owner.PageUsage + owner.NumFiles);
             Assert.Equal(0, t.Vm.Vm.Caches.Count);
             t.Vm.AssertHealthy();
         }

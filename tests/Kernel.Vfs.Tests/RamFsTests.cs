@@ -12,17 +12,6 @@ using Xunit;
 
 namespace Kernel.Vfs.Tests
 {
-    public sealed class DecidingEvents : PageEvents
-    {
-        public override bool TryChargeCache(PageCache cache, MemoryContainer bringer, uint pfn)
-        {
-            if (!cache.Charged) { cache.Container = bringer; cache.Charged = true; }
-            return true;
-        }
-    }
-
-    public sealed class Owner : MemoryContainer { public Owner(ushort id) : base(id) { } }
-
     public class RamFsTests
     {
         private static OpenFile Open(Tree t, string path, OpenFlags flags)
@@ -137,9 +126,9 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void The_task_that_brings_a_file_in_decides_its_container()
         {
-            using var t = new Tree(64, new DecidingEvents());
-            var first = new Owner(1);
-            var second = new Owner(2);
+            using var t = new Tree(64);
+            var first = t.Owner(1);
+            var second = t.Owner(2);
             t.Vfs.Open("/", "/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f);
             f.Close();
             Assert.False(t.At("/f").Mapping.Charged);   // empty: nobody brought it in yet

@@ -1,5 +1,7 @@
-// Where every interrupt lands (from Boot/isr.asm). CPU exceptions are kernel bugs until
-// processes exist: they end in the panic screen. IRQs go to their driver and are acknowledged.
+// Where every interrupt lands (from Boot/isr.asm). A page fault at a user address goes to the
+// current address space (Memory/VirtualMemory → Kernel.Mm/Fault.cs); one it cannot resolve kills
+// the process. Every other CPU exception is a kernel bug: the panic screen. IRQs go to their
+// driver and are acknowledged; the timer and int 0x81 may switch tasks (Proc/X86Cpu.cs).
 // Rule: nothing reached from here allocates on the managed heap (the heap is not reentrant).
 using System.Runtime;
 using Kernel.Drivers;
@@ -31,30 +33,31 @@ namespace Kernel.Arch
             ulong vector = frame->Vector;
             if (vector < 32)
             {
-                if (vector == 14)
+                if (vector == 14 && Sys.Memory != null)
                 {
                     ulong address = Native.ReadCr2();
-                    if (Memory.VirtualMemory.HandleUserFault(address, frame->ErrorCode, out Mm.FaultResult result))
-                        return frame;
+                    Mm.FaultResult result = Sys.Memory.HandleUserFault(address, frame->ErrorCode);
+                    if (result == Mm.FaultResult.Handled) return frame;
                     // A process's bad access kills the process, never the kernel.
-                    if (Proc.Processes.KillOnFault(frame, address, result)) return Proc.Processes.Reschedule(frame);
+                    if (Sys.Processes != null && Sys.Processes.KillOnFault(address, result)) return Sys.Cpu.Reschedule(frame);
                 }
                 Panic.Exception(frame);
                 return frame;
             }
-            if (vector == YieldVector) return Proc.Processes.Reschedule(frame);
+            if (vector == YieldVector) return Sys.Cpu.Reschedule(frame);
             int irq = (int)vector - Idt.IrqBase;
             if (irq < 0 || irq >= 16) return frame;
             if (Pic.IsSpurious(irq)) return frame;
             bool reschedule = false;
             switch (irq)
             {
-                case 0: Pit.Tick(); reschedule = Proc.Processes.Tick(); break;
+                case 0: Pit.Tick(); reschedule = Sys.Processes != null && Sys.Processes.Scheduler.Tick(Pit.UptimeMs); break;
                 case 1: Keyboard.HandleInterrupt(); break;
                 case 4: Serial.HandleInterrupt(); break;
             }
             Pic.EndOfInterrupt(irq);
-            return reschedule ? Proc.Processes.Reschedule(frame) : Proc.Processes.CheckSignals(frame);
+            if (Sys.Cpu == null) return frame;
+            return reschedule ? Sys.Cpu.Reschedule(frame) : Sys.Cpu.CheckSignals(frame);
         }
 
         public static void Enable() => Native.Sti();

@@ -25,7 +25,7 @@ namespace Kernel.Commands
         private static ulong PairCycles(int order)
         {
             BuddyAllocator buddy = PhysicalMemory.Buddy;
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             ulong start = Native.Rdtsc();
             for (int i = 0; i < Pairs; i++)
             {
@@ -33,7 +33,7 @@ namespace Kernel.Commands
                 buddy.Free(pfn, order);
             }
             ulong cycles = Native.Rdtsc() - start;
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             return cycles / Pairs;
         }
 

@@ -21,9 +21,9 @@ namespace Kernel.Commands
                 Console.Error("usage: memcheck");
                 return 2;
             }
-            IrqLock.Enter();
-            string[] problems = Kernel.Containers.MemCheck.Run(VirtualMemory.Context, TaskContainers.Table);
-            IrqLock.Exit();
+            Sys.Irq.Enter();
+            string[] problems = Kernel.Containers.MemCheck.Run(Sys.Memory.Context, Sys.Containers);
+            Sys.Irq.Exit();
             if (problems.Length == 0)
             {
                 Console.WriteLine("memcheck: ok");
@@ -41,15 +41,15 @@ namespace Kernel.Commands
         public static int Bench(string[] argv, int argc)
         {
             const string Name = "bench-charge";
-            if (Processes.Init.Container != null)
+            if (Sys.Processes.Init.Container != null)
             {
                 Console.Error("bench containers: the shell is in a container; rmtask it first");
                 return 1;
             }
-            ContainerTable table = TaskContainers.Table;
-            IrqLock.Enter();
+            ContainerTable table = Sys.Containers;
+            Sys.Irq.Enter();
             Errno e = table.Create(Name, out Container c);
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("bench containers: mkdir ", Name, ": ", ErrnoText.Message(e)));
@@ -67,18 +67,18 @@ namespace Kernel.Commands
                     bool contained = ((i + round) & 1) == 0;
                     if (contained)
                     {
-                        IrqLock.Enter();
+                        Sys.Irq.Enter();
                         table.AddTask(c, "1");
-                        IrqLock.Exit();
+                        Sys.Irq.Exit();
                     }
-                    Errno s = Processes.Spawn(Processes.Init, "memhog 4096 3", false, memhog.Main, args, false, out Task _);
+                    Errno s = Sys.Processes.Spawn(Sys.Processes.Init, "memhog 4096 3", TaskKind.User, memhog.Main, args, MmSource.New, out Process _);
                     if (contained)
                     {
-                        IrqLock.Enter();
+                        Sys.Irq.Enter();
                         table.RemoveTask(c, "1");
-                        IrqLock.Exit();
+                        Sys.Irq.Exit();
                     }
-                    if (s == Errno.None) Processes.Wait(-1, out int _, out int _);
+                    if (s == Errno.None) Sys.Processes.Wait(-1, out int _, out int _);
                     if (contained)
                     {
                         inside[i] = Programs.LastMemhogCycles;
@@ -87,9 +87,9 @@ namespace Kernel.Commands
                     else outside[i] = Programs.LastMemhogCycles;
                 }
             }
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             table.Remove(Name);
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             ulong a = Median(inside), b = Median(outside);
             ulong ratio = b == 0 ? 0 : a * 1000 / b;
             Console.WriteLine(string.Concat("bench containers: memhog 4096 3 in a container ", Tsc.ToMicroseconds(a).ToString(), " us, in none ",

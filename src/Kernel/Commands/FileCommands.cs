@@ -22,20 +22,20 @@ namespace Kernel.Commands
                 return 1;
             }
             string path = argc == 2 ? argv[1] : "/";
-            Errno e = FileSystems.Resolve(path, out Inode inode, out string canonical);
+            Errno e = Sys.Files.Resolve(path, out Inode inode, out string canonical);
             if (e == Errno.None && inode.Kind != InodeKind.Directory) e = Errno.ENOTDIR;
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("sh: cd: can't cd to ", path, ": ", Why(e)));
                 return 1;
             }
-            Processes.Init.Cwd = canonical;
+            Sys.Processes.Init.Cwd = canonical;
             return 0;
         }
 
         public static int Pwd(string[] argv, int argc)
         {
-            Console.WriteLine(Processes.Scheduler.Current.Cwd);
+            Console.WriteLine(Sys.Processes.Current.Cwd);
             return 0;
         }
 
@@ -69,7 +69,7 @@ namespace Kernel.Commands
 
         private static int ListOne(string path, bool longFormat, bool header)
         {
-            Errno e = FileSystems.Resolve(path, out Inode inode, out string _);
+            Errno e = Sys.Files.Resolve(path, out Inode inode, out string _);
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("ls: ", path, ": ", Why(e)));
@@ -105,7 +105,7 @@ namespace Kernel.Commands
             byte[] buffer = new byte[4096];
             for (int i = 1; i < argc; i++)
             {
-                Errno e = FileSystems.Open(argv[i], OpenFlags.Read, out OpenFile file);
+                Errno e = Sys.Files.Open(argv[i], OpenFlags.Read, out OpenFile file);
                 if (e != Errno.None)
                 {
                     Console.Error(string.Concat("cat: can't open '", argv[i], "': ", Why(e)));
@@ -114,7 +114,7 @@ namespace Kernel.Commands
                 }
                 while (true)
                 {
-                    e = FileSystems.Read(file, buffer, 0, buffer.Length, out int read);
+                    e = Sys.Files.Read(file, buffer, 0, buffer.Length, out int read);
                     if (e != Errno.None)
                     {
                         Console.Error(string.Concat("cat: read error: ", Why(e)));
@@ -124,7 +124,7 @@ namespace Kernel.Commands
                     if (read == 0) break;
                     for (int k = 0; k < read; k++) Console.Write(buffer[k]);
                 }
-                FileSystems.Close(file);
+                Sys.Files.Close(file);
             }
             return status;
         }
@@ -141,7 +141,7 @@ namespace Kernel.Commands
             int status = 0;
             for (int i = first; i < argc; i++)
             {
-                Errno e = parents ? MkdirParents(argv[i]) : FileSystems.Mkdir(argv[i]);
+                Errno e = parents ? MkdirParents(argv[i]) : Sys.Files.Mkdir(argv[i]);
                 if (e != Errno.None)
                 {
                     Console.Error(string.Concat("mkdir: can't create directory '", argv[i], "': ", Why(e)));
@@ -158,8 +158,8 @@ namespace Kernel.Commands
             {
                 if (end < path.Length && path[end] != '/') continue;
                 string prefix = path.Substring(0, end);
-                Errno e = FileSystems.Resolve(prefix, out Inode inode, out string _);
-                if (e == Errno.ENOENT) e = FileSystems.Mkdir(prefix);
+                Errno e = Sys.Files.Resolve(prefix, out Inode inode, out string _);
+                if (e == Errno.ENOENT) e = Sys.Files.Mkdir(prefix);
                 else if (e == Errno.None && inode.Kind != InodeKind.Directory) e = Errno.ENOTDIR;
                 if (e != Errno.None) return e;
             }
@@ -178,7 +178,7 @@ namespace Kernel.Commands
             }
             for (int i = first; i < argc; i++)
             {
-                Errno e = FileSystems.Unlink(argv[i]);
+                Errno e = Sys.Files.Unlink(argv[i]);
                 if (e == Errno.ENOENT && force) continue;
                 if (e != Errno.None)
                 {
@@ -199,7 +199,7 @@ namespace Kernel.Commands
             int status = 0;
             for (int i = 1; i < argc; i++)
             {
-                Errno e = FileSystems.Rmdir(argv[i]);
+                Errno e = Sys.Files.Rmdir(argv[i]);
                 if (e != Errno.None)
                 {
                     Console.Error(string.Concat("rmdir: '", argv[i], "': ", Why(e)));
@@ -220,7 +220,7 @@ namespace Kernel.Commands
             for (int i = 1; i < argc; i++)
             {
                 // Like touch on Linux, which opens for writing: a read-only file is refused.
-                Errno e = FileSystems.Open(argv[i], OpenFlags.Write | OpenFlags.Create, out OpenFile file);
+                Errno e = Sys.Files.Open(argv[i], OpenFlags.Write | OpenFlags.Create, out OpenFile file);
                 if (e == Errno.EISDIR) continue;   // a directory exists: nothing to create
                 if (e != Errno.None)
                 {
@@ -228,7 +228,7 @@ namespace Kernel.Commands
                     status = 1;
                     continue;
                 }
-                FileSystems.Close(file);
+                Sys.Files.Close(file);
             }
             return status;
         }
@@ -243,7 +243,7 @@ namespace Kernel.Commands
             int status = 0;
             for (int i = 1; i < argc; i++)
             {
-                Errno e = FileSystems.Resolve(argv[i], out Inode inode, out string canonical);
+                Errno e = Sys.Files.Resolve(argv[i], out Inode inode, out string canonical);
                 if (e != Errno.None)
                 {
                     Console.Error(string.Concat("stat: can't stat '", argv[i], "': ", Why(e)));
@@ -266,9 +266,9 @@ namespace Kernel.Commands
         {
             if (argc == 1)
             {
-                for (int i = 0; i < FileSystems.MountCount; i++)
+                for (int i = 0; i < Sys.Files.MountCount; i++)
                 {
-                    FileSystems.MountAt(i, out string path, out FileSystem fs);
+                    Sys.Files.MountAt(i, out string path, out FileSystem fs);
                     Console.WriteLine(string.Concat("none on ", path, " type ", string.Concat(fs.Type, " (rw)")));
                 }
                 return 0;
@@ -278,7 +278,7 @@ namespace Kernel.Commands
                 Console.Error("usage: mount [-t TYPE DEVICE DIRECTORY]");
                 return 2;
             }
-            Errno e = FileSystems.Mount(argv[2], argv[4]);
+            Errno e = Sys.Files.Mount(argv[2], argv[4]);
             if (e == Errno.ENODEV)
             {
                 Console.Error(string.Concat("mount: unknown filesystem type '", argv[2], "'"));
@@ -299,7 +299,7 @@ namespace Kernel.Commands
                 Console.Error("usage: umount DIRECTORY");
                 return 2;
             }
-            Errno e = FileSystems.Unmount(argv[1]);
+            Errno e = Sys.Files.Unmount(argv[1], Sys.Processes.Init.Cwd);
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("umount: can't unmount ", argv[1], ": ", Why(e)));

@@ -2,6 +2,7 @@
 // table, `jobs`, `wait`, `ps`, `kill`, and the notices printed before the next prompt when a
 // background job has finished. The foreground job's PID is where Ctrl-C goes.
 using Kernel.Drivers;
+using Kernel.Mm;
 using Kernel.Proc;
 using Kernel.Sched;
 using Kernel.Shell;
@@ -31,10 +32,10 @@ namespace Kernel.Commands
             string[] args = new string[argc];
             for (int i = 0; i < argc; i++) args[i] = argv[i];
             string name = Join(argv, argc);
-            Fs.FileOutput saved = Processes.Init.Stdout;
-            if (stdout != null) Processes.Init.Stdout = stdout;
-            Errno e = Processes.Spawn(Processes.Init, name, false, program.Main, args, true, out Task task);
-            Processes.Init.Stdout = saved;
+            Fs.FileOutput saved = Sys.Processes.Init.Stdout;
+            if (stdout != null) Sys.Processes.Init.Stdout = stdout;
+            Errno e = Sys.Processes.Spawn(Sys.Processes.Init, name, TaskKind.User, program.Main, args, MmSource.Fork, out Process task);
+            Sys.Processes.Init.Stdout = saved;
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("sh: fork: ", ErrnoText.Message(e)));
@@ -53,7 +54,7 @@ namespace Kernel.Commands
                 return 0;
             }
             s_foreground = task.Pid;
-            Errno w = Processes.Wait(task.Pid, out int _, out int status);
+            Errno w = Sys.Processes.Wait(task.Pid, out int _, out int status);
             s_foreground = 0;
             if (w != Errno.None) return 1;
             ReportSignal(status);
@@ -71,8 +72,8 @@ namespace Kernel.Commands
         public static bool InterruptForeground()
         {
             int pid = s_foreground;
-            if (pid == 0 || !Processes.Started) return false;
-            Processes.Scheduler.Kill(pid, Signals.SIGINT);
+            if (pid == 0 || !Sys.ProcessesStarted) return false;
+            Sys.Processes.Scheduler.Kill(pid, Signals.SIGINT);
             Console.Write("^C");
             return true;
         }
@@ -81,7 +82,7 @@ namespace Kernel.Commands
         // print a notice for each background job among them.
         public static void ReapAndNotify()
         {
-            while (Processes.TryWait(-1, out int pid, out int status) == Errno.None)
+            while (Sys.Processes.TryWait(-1, out int pid, out int status) == Errno.None)
                 for (int job = 1; job <= MaxJobs; job++)
                     if (s_pids[job] == pid)
                     {
@@ -112,7 +113,7 @@ namespace Kernel.Commands
                     if (s_pids[job] == 0) continue;
                     int pid = s_pids[job];
                     s_foreground = pid;
-                    Errno e = Processes.Wait(pid, out int _, out int status);
+                    Errno e = Sys.Processes.Wait(pid, out int _, out int status);
                     s_foreground = 0;
                     string state = e != Errno.None ? "Done" : status == 0 ? "Done" : string.Concat("Exit ", status.ToString());
                     Console.WriteLine(string.Concat("[", job.ToString(), "]+  ", Numbers.PadRight(state, 24), s_names[job]));
@@ -126,20 +127,23 @@ namespace Kernel.Commands
         public static int Ps(string[] argv, int argc)
         {
             if (s_snapshot == null) s_snapshot = new Task[Scheduler.MaxTasks];
-            int n = Processes.Snapshot(s_snapshot);
+            int n = Sys.Processes.Snapshot(s_snapshot);
             Console.WriteLine("  PID  PPID STAT   TIME    RSS CONTAINER  COMMAND");
             for (int i = 0; i < n; i++)
             {
                 Task t = s_snapshot[i];
                 s_snapshot[i] = null;
+                Process p = t as Process;
+                AddressSpace mm = p == null ? null : p.Mm;
+                Containers.Container container = p == null ? null : p.Container;
                 ulong seconds = t.CpuTicks / 1000;
                 string time = string.Concat((seconds / 60).ToString(), ":", Text.TwoDigits(seconds % 60));
-                ulong rss = t.Mm == null ? 0 : (ulong)t.Mm.ResidentPages * 4;
+                ulong rss = mm == null ? 0 : (ulong)mm.ResidentPages * 4;
                 string stat = t.State == TaskState.Zombie ? "Z" : t.State == TaskState.Sleeping ? "S" : t.State == TaskState.Stopped ? "T" : "R";
                 string command = t.IsKernelThread ? string.Concat("[", t.Name, "]") : t.Name;
                 Console.WriteLine(string.Concat(Numbers.PadLeft(t.Pid.ToString(), 5), " ", Numbers.PadLeft(t.Parent == null ? "0" : t.Parent.Pid.ToString(), 5),
                     string.Concat(" ", Numbers.PadRight(stat, 4), Numbers.PadLeft(time, 5), " "),
-                    string.Concat(Numbers.PadLeft(rss.ToString(), 6), " ", Numbers.PadRight(t.Container == null ? "-" : t.Container.Name, 10), string.Concat(" ", command))));
+                    string.Concat(Numbers.PadLeft(rss.ToString(), 6), " ", Numbers.PadRight(container == null ? "-" : container.Name, 10), string.Concat(" ", command))));
             }
             return 0;
         }
@@ -171,7 +175,7 @@ namespace Kernel.Commands
                     Console.WriteLine("usage: kill [-SIGNAL] PID...");
                     return 2;
                 }
-                Errno e = Processes.Kill(pid, signal);
+                Errno e = Sys.Processes.Kill(pid, signal);
                 if (e != Errno.None)
                 {
                     Console.WriteLine(string.Concat("kill: (", pid.ToString(), ") - ", ErrnoText.Message(e)));

@@ -10,7 +10,7 @@ namespace Kernel.Commands
         // The directory's entries, sorted (taken with interrupts off: a consistent copy).
         public static void Sorted(Inode dir, out string[] names, out Inode[] children)
         {
-            FileSystems.Snapshot(dir, out names, out children);
+            Sys.Files.Snapshot(dir, out names, out children);
             for (int i = 1; i < names.Length; i++)
             {
                 string n = names[i];

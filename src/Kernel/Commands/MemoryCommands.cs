@@ -74,7 +74,7 @@ namespace Kernel.Commands
             Row("frame database", PhysicalMemory.FrameDatabaseBytes / 4096,
                 string.Concat("(", Page.Size.ToString(), " bytes per frame, ", PhysicalMemory.Frames.Count.ToString(), " frames)"));
             ulong userTables = 0;
-            MmRegistry registry = VirtualMemory.Context.Registry;
+            MmRegistry registry = Sys.Memory.Context.Registry;
             for (int i = 0; i < registry.Count; i++) userTables += registry.At(i).Table.TablePages;
             Row("page tables", PhysicalMemory.EarlyPageTableBytes / 4096 + KernelMap.TableFrames + userTables,
                 string.Concat("(", userTables.ToString(), " in user address spaces)"));
@@ -86,15 +86,15 @@ namespace Kernel.Commands
             for (int order = 0; order <= BuddyAllocator.MaxOrder; order++)
                 orders = string.Concat(orders, " ", order.ToString(), ":", buddy.FreeBlocks(order).ToString());
             Console.WriteLine(orders);
-            Console.WriteLine(string.Concat("lru: active ", VirtualMemory.ActivePages().ToString(), ", inactive ", VirtualMemory.InactivePages().ToString()));
+            Console.WriteLine(string.Concat("lru: active ", Sys.Memory.ActivePages().ToString(), ", inactive ", Sys.Memory.InactivePages().ToString()));
             // Charges, read with interrupts off so the two lines agree with each other.
-            Kernel.Containers.ContainerTable table = Proc.TaskContainers.Table;
-            IrqLock.Enter();
+            Kernel.Containers.ContainerTable table = Sys.Containers;
+            Sys.Irq.Enter();
             ulong charged = 0;
             int count = table.Count;
             for (int i = 0; i < count; i++) charged += (ulong)table.At(i).PageUsage;
             ulong root = (ulong)table.Root.PageUsage;
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             Console.WriteLine(string.Concat("charged: ", charged.ToString(), " pages to ", count.ToString(),
                 string.Concat(" containers, ", root.ToString(), " pages to the root")));
             return 0;
@@ -111,9 +111,9 @@ namespace Kernel.Commands
             uint before = PhysicalMemory.FreeFrames();
             int count = 0;
             ulong bad = 0;
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             while (count < taken.Length && buddy.TryAlloc(0, AllocFlags.Kernel, out uint pfn)) taken[count++] = pfn;
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             for (int i = 0; i < count; i++)
             {
                 ulong* p = (ulong*)PhysicalMemory.FrameAddress(taken[i]);
@@ -126,9 +126,9 @@ namespace Kernel.Commands
                 ulong pattern = 0x5A5A000000000000UL ^ ((ulong)taken[i] << 12);
                 for (int w = 0; w < 512; w++) if (p[w] != pattern + (ulong)w) bad++;
             }
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             for (int i = 0; i < count; i++) buddy.Free(taken[i], 0);
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             uint after = PhysicalMemory.FreeFrames();
             Console.WriteLine(string.Concat("memtest: ", count.ToString(), " frames (", ((ulong)count * 4).ToString(),
                 string.Concat(" KiB) written and checked, ", bad.ToString(), " bad words")));

@@ -14,7 +14,7 @@ namespace Kernel.Commands
             public ulong RunAt;
             public override void Run()
             {
-                RunBy = Processes.Scheduler.Current.Pid;
+                RunBy = Sys.Processes.Current.Pid;
                 RunAt = Pit.UptimeMs;
             }
         }
@@ -24,13 +24,13 @@ namespace Kernel.Commands
         {
             Marker item = new Marker();
             ulong queued = Pit.UptimeMs;
-            Workqueue wq = Processes.Events;
+            Workqueue wq = Sys.Events;
             if (!wq.Queue(item))
             {
                 Console.WriteLine("wqtest: FAILED: not queued");
                 return 1;
             }
-            for (int i = 0; i < 100 && item.RunBy == 0; i++) Processes.Sleep(1);
+            for (int i = 0; i < 100 && item.RunBy == 0; i++) Sys.Processes.Sleep(1);
             bool ok = item.RunBy == wq.Thread.Pid;
             Console.WriteLine(string.Concat("wqtest: item run by PID ", item.RunBy.ToString(), " [", wq.Name,
                 string.Concat("] after ", (item.RunAt - queued).ToString(), " ms", ok ? ": ok" : ": FAILED")));
@@ -39,7 +39,7 @@ namespace Kernel.Commands
 
         private static int Yielder(string[] argv)
         {
-            for (int i = 0; i < 2000; i++) Processes.Yield();
+            for (int i = 0; i < 2000; i++) Sys.Processes.Yield();
             return 0;
         }
 
@@ -56,7 +56,7 @@ namespace Kernel.Commands
             {
                 s_mutex.Lock();
                 int v = s_shared;
-                Processes.Yield();
+                Sys.Processes.Yield();
                 s_shared = v + 1;
                 s_mutex.Unlock();
             }
@@ -67,10 +67,10 @@ namespace Kernel.Commands
         {
             // Context switch: two tasks yielding to each other 2000 times each.
             ulong start = Tsc.Now;
-            Errno e1 = Processes.Spawn(Processes.Init, "yielder", false, Yielder, null, false, out Task _);
-            Errno e2 = Processes.Spawn(Processes.Init, "yielder", false, Yielder, null, false, out Task _);
+            Errno e1 = Sys.Processes.Spawn(Sys.Processes.Init, "yielder", TaskKind.User, Yielder, null, MmSource.New, out Process _);
+            Errno e2 = Sys.Processes.Spawn(Sys.Processes.Init, "yielder", TaskKind.User, Yielder, null, MmSource.New, out Process _);
             if (e1 != Errno.None || e2 != Errno.None) { Console.WriteLine("bench proc: cannot start tasks"); return 1; }
-            while (Processes.Wait(-1, out int _, out int _) == Errno.None) { }
+            while (Sys.Processes.Wait(-1, out int _, out int _) == Errno.None) { }
             ulong cycles = Tsc.Now - start;
             Console.WriteLine(string.Concat("bench proc: context switch ", Tsc.ToMicroseconds(cycles / 4000).ToString(),
                 " us (", (cycles / 4000).ToString(), " cycles)"));
@@ -80,8 +80,8 @@ namespace Kernel.Commands
             start = Tsc.Now;
             for (int i = 0; i < Rounds; i++)
             {
-                if (Processes.Spawn(Processes.Init, "true", false, Nothing, null, true, out Task _) != Errno.None) break;
-                Processes.Wait(-1, out int _, out int _);
+                if (Sys.Processes.Spawn(Sys.Processes.Init, "true", TaskKind.User, Nothing, null, MmSource.Fork, out Process _) != Errno.None) break;
+                Sys.Processes.Wait(-1, out int _, out int _);
             }
             cycles = Tsc.Now - start;
             Console.WriteLine(string.Concat("bench proc: fork+exit+wait ", Tsc.ToMicroseconds(cycles / Rounds).ToString(), " us"));
@@ -94,8 +94,8 @@ namespace Kernel.Commands
             ulong[] runs = new ulong[5];
             for (int i = 0; i < runs.Length; i++)
             {
-                if (Processes.Spawn(Processes.Init, "memhog 2048 1", false, memhog.Main, new string[] { "memhog", "2048", "1" }, false, out Task _) == Errno.None)
-                    Processes.Wait(-1, out int _, out int _);
+                if (Sys.Processes.Spawn(Sys.Processes.Init, "memhog 2048 1", TaskKind.User, memhog.Main, new string[] { "memhog", "2048", "1" }, MmSource.New, out Process _) == Errno.None)
+                    Sys.Processes.Wait(-1, out int _, out int _);
                 runs[i] = Programs.LastMemhogMs;
             }
             for (int i = 1; i < runs.Length; i++)
@@ -106,12 +106,12 @@ namespace Kernel.Commands
                 string.Concat(" ms; ratio ", (median * 100 / LinuxMs / 100).ToString(), ".", Text.TwoDigits(median * 100 / LinuxMs % 100))));
 
             // A mutex handed between two tasks.
-            s_mutex = new Mutex();
+            s_mutex = new Mutex(Sys.Processes.Scheduler, Sys.Irq, Sys.Cpu, Sys.Printk);
             s_shared = 0;
             start = Tsc.Now;
-            Processes.Spawn(Processes.Init, "locker", false, Locker, null, false, out Task _);
-            Processes.Spawn(Processes.Init, "locker", false, Locker, null, false, out Task _);
-            while (Processes.Wait(-1, out int _, out int _) == Errno.None) { }
+            Sys.Processes.Spawn(Sys.Processes.Init, "locker", TaskKind.User, Locker, null, MmSource.New, out Process _);
+            Sys.Processes.Spawn(Sys.Processes.Init, "locker", TaskKind.User, Locker, null, MmSource.New, out Process _);
+            while (Sys.Processes.Wait(-1, out int _, out int _) == Errno.None) { }
             cycles = Tsc.Now - start;
             Console.WriteLine(string.Concat("bench proc: mutex lock+unlock with 2 tasks ", (cycles / 2000).ToString(),
                 " cycles/pair, counter ", s_shared.ToString(), s_shared == 2000 ? " (ok)" : " (LOST UPDATES)"));

@@ -26,7 +26,7 @@ namespace Kernel.Commands
                 Console.Error(string.Concat("sh: ", argv[1], ": scripts nested too deeply"));
                 return 2;
             }
-            Errno e = FileSystems.Open(argv[1], OpenFlags.Read, out OpenFile file);
+            Errno e = Sys.Files.Open(argv[1], OpenFlags.Read, out OpenFile file);
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("sh: can't open '", argv[1], "': ", ErrnoText.Message(e)));
@@ -36,11 +36,11 @@ namespace Kernel.Commands
             int length = 0;
             while (length < MaxBytes)
             {
-                e = FileSystems.Read(file, text, length, MaxBytes - length, out int read);
+                e = Sys.Files.Read(file, text, length, MaxBytes - length, out int read);
                 if (e != Errno.None || read == 0) break;
                 length += read;
             }
-            FileSystems.Close(file);
+            Sys.Files.Close(file);
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("sh: ", argv[1], ": ", ErrnoText.Message(e)));

@@ -35,7 +35,7 @@ namespace Kernel.Commands
             Log.StopEcho();
             while (true)
             {
-                if (Proc.Processes.Started) Jobs.ReapAndNotify();
+                if (Sys.ProcessesStarted) Jobs.ReapAndNotify();
                 Console.Write(Prompt());
                 string line = ReadLine(editor);
                 if (line != null) ExecuteLine(line);
@@ -43,7 +43,7 @@ namespace Kernel.Commands
         }
 
         // "<cwd> # ", as busybox's root prompt.
-        private static string Prompt() => string.Concat(Proc.Processes.Init.Cwd, " # ");
+        private static string Prompt() => string.Concat(Sys.Processes.Init.Cwd, " # ");
 
         // One line, or null when it was cancelled or too long (after saying so).
         private static string ReadLine(LineEditor editor)
@@ -81,14 +81,14 @@ namespace Kernel.Commands
                 // > truncates or creates, >> appends; the command's output reaches the file in one
                 // write at the end (or per 4 KiB), so a configfs attribute gets one store.
                 OpenFlags flags = OpenFlags.Write | OpenFlags.Create | (parsed.Append ? OpenFlags.Append : OpenFlags.Truncate);
-                Errno e = FileSystems.Open(parsed.RedirectPath, flags, out OpenFile file);
+                Errno e = Sys.Files.Open(parsed.RedirectPath, flags, out OpenFile file);
                 if (e != Errno.None)
                 {
                     Console.Error(string.Concat("sh: can't create ", parsed.RedirectPath, ": ", ErrnoText.Message(e)));
                     s_lastStatus = 1;
                     return;
                 }
-                output = new FileOutput(file);
+                output = new FileOutput(file, Sys.Irq);
             }
             s_lastStatus = Dispatch(parsed, output);
             if (output != null)
@@ -113,7 +113,7 @@ namespace Kernel.Commands
                 return 1;
             }
             // Without a redirection of its own, a line keeps the shell's (a script run with sh > f).
-            Sched.Task self = Proc.Processes.Init;
+            Proc.Process self = Sys.Processes.Init;
             FileOutput saved = self.Stdout;
             if (output != null) self.Stdout = output;
             int status = Execute(parsed.Argv, parsed.Argc);

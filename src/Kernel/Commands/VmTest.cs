@@ -26,40 +26,39 @@ namespace Kernel.Commands
             BuddyAllocator buddy = PhysicalMemory.Buddy;
             // Heap objects made here take frames too; count the frames outside the heap.
             ulong freeBefore = PhysicalMemory.FreeFrames() + Kernel.Runtime.Collector.HeapFrames;
-            uint inactiveBefore = VirtualMemory.InactivePages();
+            uint inactiveBefore = Sys.Memory.InactivePages();
 
-            AddressSpace parent = VirtualMemory.CreateSpace();
-            if (parent == null || !VirtualMemory.MapAnonymous(parent, Base, Pages, Protection.Read | Protection.Write))
+            if (Sys.Memory.Create(out AddressSpace parent) != Errno.None || Sys.Memory.MapAnonymous(parent, Base, Pages, Protection.Read | Protection.Write) != Errno.None)
             {
                 Console.WriteLine("vmtest: out of memory");
                 return 1;
             }
-            VirtualMemory.Switch(parent);
+            Sys.Memory.Switch(parent);
             Check(*Slot(5) == 0, "a new page reads as zero");
             for (int i = 0; i < Pages; i++) *Slot(i) = (ulong)i * 31 + 7;
             for (int i = 0; i < Pages; i++) Check(*Slot(i) == (ulong)i * 31 + 7, "values written read back");
             Check(parent.ResidentPages == Pages, "one resident page per touched page");
-            Check(VirtualMemory.InactivePages() == inactiveBefore + Pages, "new pages are on the inactive LRU");
+            Check(Sys.Memory.InactivePages() == inactiveBefore + Pages, "new pages are on the inactive LRU");
 
-            AddressSpace child = VirtualMemory.Fork(parent);
+            Sys.Memory.Fork(parent, out AddressSpace child);
             Check(child != null, "fork");
             if (child != null)
             {
-                VirtualMemory.Switch(child);
+                Sys.Memory.Switch(child);
                 Check(*Slot(3) == 3 * 31 + 7, "the child sees the parent's data");
                 *Slot(0) = 999;                                   // copy-on-write in the child
-                VirtualMemory.Switch(parent);
+                Sys.Memory.Switch(parent);
                 Check(*Slot(0) == 7, "a child's write does not change the parent's page");
                 *Slot(1) = 555;                                   // copy-on-write in the parent
-                VirtualMemory.Switch(child);
+                Sys.Memory.Switch(child);
                 Check(*Slot(0) == 999 && *Slot(1) == 38, "each side keeps its own copy");
-                VirtualMemory.Switch(null);
-                VirtualMemory.Destroy(child);
+                Sys.Memory.Switch(null);
+                Sys.Memory.Destroy(child);
             }
-            VirtualMemory.Switch(null);
-            VirtualMemory.Destroy(parent);
+            Sys.Memory.Switch(null);
+            Sys.Memory.Destroy(parent);
             Check(PhysicalMemory.FreeFrames() + Kernel.Runtime.Collector.HeapFrames == freeBefore, "every frame returned after destroy");
-            Check(VirtualMemory.InactivePages() == inactiveBefore, "the LRU is empty again");
+            Check(Sys.Memory.InactivePages() == inactiveBefore, "the LRU is empty again");
 
             if (s_failure != null)
             {
@@ -74,14 +73,18 @@ namespace Kernel.Commands
         // Cycles per demand-zero fault: touch `pages` fresh anonymous pages once each.
         public static ulong FaultCycles(int pages)
         {
-            AddressSpace mm = VirtualMemory.CreateSpace();
-            if (mm == null || !VirtualMemory.MapAnonymous(mm, Base, (ulong)pages, Protection.Read | Protection.Write)) return 0;
-            VirtualMemory.Switch(mm);
+            if (Sys.Memory.Create(out AddressSpace mm) != Errno.None) return 0;
+            if (Sys.Memory.MapAnonymous(mm, Base, (ulong)pages, Protection.Read | Protection.Write) != Errno.None)
+            {
+                Sys.Memory.Destroy(mm);
+                return 0;
+            }
+            Sys.Memory.Switch(mm);
             ulong start = Kernel.Arch.Native.Rdtsc();
             for (int i = 0; i < pages; i++) *(byte*)(Base + (ulong)i * 4096) = 1;
             ulong cycles = Kernel.Arch.Native.Rdtsc() - start;
-            VirtualMemory.Switch(null);
-            VirtualMemory.Destroy(mm);
+            Sys.Memory.Switch(null);
+            Sys.Memory.Destroy(mm);
             return cycles / (ulong)pages;
         }
     }

@@ -1,6 +1,6 @@
 // The kernel console: every byte goes to COM1 and to the VGA screen. "\n" is sent to serial as
 // CR LF. The Write* helpers format numbers without allocating, so the panic path can use them.
-// When the running task's output is redirected to a file (Task.Stdout), what task code writes
+// When the running task's output is redirected to a file (Process.Stdout), what task code writes
 // goes there instead; interrupt handlers and the panic screen always reach the devices.
 namespace Kernel.Drivers
 {
@@ -8,9 +8,10 @@ namespace Kernel.Drivers
     {
         public static void Write(byte b)
         {
-            if (Proc.Processes.Started && !Arch.Interrupts.InHandler && !Panic.InProgress)
+            if (Sys.ProcessesStarted && !Arch.Interrupts.InHandler && !Panic.InProgress)
             {
-                Fs.FileOutput output = Proc.Processes.Scheduler.Current.Stdout;
+                Proc.Process current = Sys.Processes.Current;
+                Fs.FileOutput output = current == null ? null : current.Stdout;
                 if (output != null)
                 {
                     output.Put(b);

@@ -26,7 +26,7 @@ namespace Kernel.Drivers
             if (s_tail - s_head == Capacity) { s_dropped++; return; }
             s_buffer[s_tail & (Capacity - 1)] = b;
             s_tail++;
-            if (s_readers != null) Proc.Processes.Scheduler.WakeAll(s_readers);
+            if (s_readers != null) Sys.Processes.Scheduler.WakeAll(s_readers);
         }
 
         public static void Put(string s)
@@ -36,18 +36,18 @@ namespace Kernel.Drivers
 
         public static bool TryGet(out byte b)
         {
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             bool any = s_head != s_tail;
             b = any ? s_buffer[s_head & (Capacity - 1)] : (byte)0;
             if (any) s_head++;
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             return any;
         }
 
         private static Sched.WaitQueue s_readers;
 
         // Called once the scheduler runs: readers sleep instead of halting.
-        public static void EnableSleeping() => s_readers = new Sched.WaitQueue(Proc.Processes.Scheduler);
+        public static void EnableSleeping() => s_readers = new Sched.WaitQueue(Sys.Processes.Scheduler);
 
         // Waits until a byte arrives.
         public static byte Get()
@@ -56,13 +56,13 @@ namespace Kernel.Drivers
             while (!TryGet(out b))
             {
                 if (s_readers == null) { Native.StiHlt(); continue; }
-                IrqLock.Enter();
+                Sys.Irq.Enter();
                 if (s_head == s_tail)
                 {
-                    Proc.Processes.Scheduler.Block(s_readers, 0);
-                    Native.Yield();
+                    Sys.Processes.Scheduler.Block(s_readers, 0);
+                    Sys.Cpu.Yield();
                 }
-                IrqLock.Exit();
+                Sys.Irq.Exit();
             }
             return b;
         }

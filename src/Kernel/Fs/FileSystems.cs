@@ -1,170 +1,168 @@
-// The kernel's file system tree: one Vfs with a ramfs at "/" and configfs (the memory containers'
-// control files) at "/config", both set up at boot; the file system types `mount -t` knows; and
-// the entry points task code uses.
+// The kernel's file system tree: one Vfs with a ramfs at "/" and configfs (the memory
+// containers' control files) at "/config", both set up at boot; the file system types
+// `mount -t` knows; and the entry points task code uses, which resolve relative paths from the
+// current task's working directory.
 //
-// Every call into Kernel.Vfs, its file systems, Kernel.Containers and Kernel.Mm runs with
-// interrupts off (one CPU, so that is the lock — a big file system lock, as early Linux had the
-// BKL): ramfs pages and the charge counters are also touched by the page-fault path. The only
-// place the lock is let go inside an operation is rmdir's charge move (ContainerHost.MayReschedule).
-using Kernel.Abi;
-using Kernel.Arch;
+// Every call into Kernel.Vfs, its file systems, Kernel.Containers and Kernel.Mm runs with the
+// interrupt lock held (one CPU, so that is the lock — a big file system lock, as early Linux had
+// the BKL): ramfs pages and the charge counters are also touched by the page-fault path. The
+// only place the lock is let go inside an operation is rmdir's charge move
+// (ContainerHost.MayReschedule). Methods ending in Locked expect it held.
 using Kernel.Containers;
-using Kernel.Memory;
 using Kernel.Mm;
 using Kernel.Proc;
 using Kernel.Sched;
+using Kernel.Sync;
 using Kernel.Vfs;
 
 namespace Kernel.Fs
 {
     // The running task's container, for the page cache's "who brought this file in".
-    internal sealed class KernelTaskContext : TaskContext
+    internal sealed class CurrentTaskContext : TaskContext
     {
-        public override MemoryContainer CurrentContainer =>
-            Processes.Started ? Processes.Scheduler.Current.Container : null;
+        private readonly Scheduler _scheduler;
+        public CurrentTaskContext(Scheduler scheduler) { _scheduler = scheduler; }
+        public override MemoryContainer CurrentContainer
+        {
+            get
+            {
+                Process p = _scheduler.Current as Process;
+                return p == null ? null : p.Container;
+            }
+        }
     }
 
-    internal static class FileSystems
+    internal sealed class FileSystems
     {
-        private static Vfs.Vfs s_vfs;
-        private static TaskContext s_tasks;
-        private static ConfigFs s_configFs;
+        private readonly Vfs.Vfs _vfs;
+        private readonly MmContext _mm;
+        private readonly IrqLock _irq;
+        private readonly Scheduler _scheduler;
+        private readonly TaskContext _tasks;
+        private readonly ConfigFs _configFs;
 
-        public static Vfs.Vfs Tree => s_vfs;
-
-        // After Processes and TaskContainers: the root ramfs, /config, and configfs mounted on it.
-        public static void Initialize()
+        private FileSystems(MmContext mm, IrqLock irq, Scheduler scheduler, ContainerTable containers)
         {
-            s_tasks = new KernelTaskContext();
-            IrqLock.Enter();
-            s_vfs = new Vfs.Vfs(new RamFs(VirtualMemory.Context, s_tasks));
-            s_configFs = new ConfigFs(TaskContainers.Table);
-            Errno e = s_vfs.Mkdir("/", "/config");
-            if (e == Errno.None) e = s_vfs.Mount("/", "/config", s_configFs);
-            IrqLock.Exit();
-            if (e != Errno.None) Panic.Fail("fs: cannot mount configfs on /config");
+            _mm = mm;
+            _irq = irq;
+            _scheduler = scheduler;
+            _tasks = new CurrentTaskContext(scheduler);
+            _vfs = new Vfs.Vfs(new RamFs(mm, _tasks));
+            _configFs = new ConfigFs(containers);
         }
 
-        // A new instance of a file system type for mount -t; ENODEV for an unknown type.
-        public static Errno NewFileSystem(string type, out FileSystem fs)
+        // The root ramfs, /config, and configfs mounted on it; null if that fails.
+        public static FileSystems Create(MmContext mm, IrqLock irq, Scheduler scheduler, ContainerTable containers)
         {
-            fs = null;
-            if (type == "ramfs") fs = new RamFs(VirtualMemory.Context, s_tasks);
-            else if (type == "configfs") fs = s_configFs;   // one instance: the containers are global
-            return fs == null ? Errno.ENODEV : Errno.None;
-        }
-
-        private static string Cwd => Processes.Started ? Processes.Scheduler.Current.Cwd : "/";
-
-        public static Errno Resolve(string path, out Inode inode, out string canonical)
-        {
-            IrqLock.Enter();
-            Errno e = s_vfs.Resolve(Cwd, path, out inode, out canonical);
-            IrqLock.Exit();
-            return e;
-        }
-
-        public static Errno Mkdir(string path)
-        {
-            IrqLock.Enter();
-            Errno e = s_vfs.Mkdir(Cwd, path);
-            IrqLock.Exit();
-            return e;
-        }
-
-        public static Errno Rmdir(string path)
-        {
-            IrqLock.Enter();
-            Errno e = s_vfs.Rmdir(Cwd, path);
-            IrqLock.Exit();
-            return e;
-        }
-
-        public static Errno Unlink(string path)
-        {
-            IrqLock.Enter();
-            Errno e = s_vfs.Unlink(Cwd, path);
-            IrqLock.Exit();
-            return e;
-        }
-
-        public static Errno Open(string path, OpenFlags flags, out OpenFile file)
-        {
-            IrqLock.Enter();
-            Errno e = s_vfs.Open(Cwd, path, flags, out file);
-            IrqLock.Exit();
-            return e;
-        }
-
-        public static Errno Read(OpenFile file, byte[] buffer, int start, int count, out int read)
-        {
-            IrqLock.Enter();
-            Errno e = file.Read(buffer, start, count, out read);
-            IrqLock.Exit();
-            return e;
-        }
-
-        public static Errno Write(OpenFile file, byte[] buffer, int start, int count, out int written)
-        {
-            IrqLock.Enter();
-            Errno e = file.Write(buffer, start, count, out written);
-            IrqLock.Exit();
-            return e;
-        }
-
-        public static void Close(OpenFile file)
-        {
-            IrqLock.Enter();
-            file.Close();
-            IrqLock.Exit();
-        }
-
-        public static Errno Mount(string type, string path)
-        {
-            Errno e = NewFileSystem(type, out FileSystem fs);
-            if (e != Errno.None) return e;
-            IrqLock.Enter();
-            e = s_vfs.Mount(Cwd, path, fs);
-            IrqLock.Exit();
-            return e;
-        }
-
-        public static Errno Unmount(string path)
-        {
-            IrqLock.Enter();
-            Errno e = s_vfs.Unmount(Cwd, path, Processes.Init.Cwd);
-            IrqLock.Exit();
-            return e;
-        }
-
-        // A consistent copy of a directory's entries.
-        public static void Snapshot(Inode dir, out string[] names, out Inode[] children)
-        {
-            IrqLock.Enter();
-            int n = dir.EntryCount;
-            names = new string[n];
-            children = new Inode[n];
-            int k = 0;
-            for (int i = 0; i < n; i++)
-                if (dir.EntryAt(i, out string name, out Inode child)) { names[k] = name; children[k] = child; k++; }
-            IrqLock.Exit();
-            if (k < n)
+            using (irq.Hold())
             {
-                string[] shortNames = new string[k];
-                Inode[] shortChildren = new Inode[k];
-                for (int i = 0; i < k; i++) { shortNames[i] = names[i]; shortChildren[i] = children[i]; }
-                names = shortNames;
-                children = shortChildren;
+                FileSystems fs = new FileSystems(mm, irq, scheduler, containers);
+                Errno e = fs._vfs.Mkdir("/", "/config");
+                if (e == Errno.None) e = fs._vfs.Mount("/", "/config", fs._configFs);
+                return e == Errno.None ? fs : null;
             }
         }
 
-        public static int MountCount => s_vfs.MountCount;
+        public Vfs.Vfs Tree => _vfs;
 
-        public static void MountAt(int index, out string path, out FileSystem fs)
+        // A new instance of a file system type for mount -t; ENODEV for an unknown type.
+        public Errno NewFileSystem(string type, out FileSystem fs)
         {
-            IrqLock.Enter();
-            s_vfs.MountAt(index, out path, out fs);
-            IrqLock.Exit();
+            fs = null;
+            if (type == "ramfs") fs = new RamFs(_mm, _tasks);
+            else if (type == "configfs") fs = _configFs;   // one instance: the containers are global
+            return fs == null ? Errno.ENODEV : Errno.None;
+        }
+
+        // The current task's working directory ("/" before processes exist, and for idle).
+        private string Cwd
+        {
+            get
+            {
+                Process p = _scheduler.Current as Process;
+                return p == null ? "/" : p.Cwd;
+            }
+        }
+
+        public Errno Resolve(string path, out Inode inode, out string canonical)
+        {
+            using (_irq.Hold()) return _vfs.Resolve(Cwd, path, out inode, out canonical);
+        }
+
+        public Errno Mkdir(string path)
+        {
+            using (_irq.Hold()) return _vfs.Mkdir(Cwd, path);
+        }
+
+        public Errno Rmdir(string path)
+        {
+            using (_irq.Hold()) return _vfs.Rmdir(Cwd, path);
+        }
+
+        public Errno Unlink(string path)
+        {
+            using (_irq.Hold()) return _vfs.Unlink(Cwd, path);
+        }
+
+        public Errno Open(string path, OpenFlags flags, out OpenFile file)
+        {
+            using (_irq.Hold()) return OpenLocked(path, flags, out file);
+        }
+
+        public Errno OpenLocked(string path, OpenFlags flags, out OpenFile file)
+        {
+            _irq.AssertHeld("fs: open");
+            return _vfs.Open(Cwd, path, flags, out file);
+        }
+
+        public Errno Read(OpenFile file, byte[] buffer, int start, int count, out int read)
+        {
+            using (_irq.Hold()) return file.Read(buffer, start, count, out read);
+        }
+
+        public Errno Write(OpenFile file, byte[] buffer, int start, int count, out int written)
+        {
+            using (_irq.Hold()) return file.Write(buffer, start, count, out written);
+        }
+
+        public void Close(OpenFile file)
+        {
+            using (_irq.Hold()) file.Close();
+        }
+
+        public Errno Mount(string type, string path)
+        {
+            Errno e = NewFileSystem(type, out FileSystem fs);
+            if (e != Errno.None) return e;
+            using (_irq.Hold()) return _vfs.Mount(Cwd, path, fs);
+        }
+
+        // busyPath: a directory in use (PID 1's cwd) keeps its mount busy.
+        public Errno Unmount(string path, string busyPath)
+        {
+            using (_irq.Hold()) return _vfs.Unmount(Cwd, path, busyPath);
+        }
+
+        // A consistent copy of a directory's entries.
+        public void Snapshot(Inode dir, out string[] names, out Inode[] children)
+        {
+            Kernel.Collections.Vector<string> n = new Kernel.Collections.Vector<string>(8);
+            Kernel.Collections.Vector<Inode> c = new Kernel.Collections.Vector<Inode>(8);
+            using (_irq.Hold())
+            {
+                int count = dir.EntryCount;
+                for (int i = 0; i < count; i++)
+                    if (dir.EntryAt(i, out string name, out Inode child)) { n.Add(name); c.Add(child); }
+            }
+            names = n.ToArray();
+            children = c.ToArray();
+        }
+
+        public int MountCount => _vfs.MountCount;
+
+        public void MountAt(int index, out string path, out FileSystem fs)
+        {
+            using (_irq.Hold()) _vfs.MountAt(index, out path, out fs);
         }
     }
 }

@@ -4,36 +4,42 @@
 // The PML4 entry is created at boot, before any address space copies the kernel half, so every
 // address space sees every stack. Page tables inside the area are allocated on demand and kept.
 // Invariants: a slot is either free (on the free list, nothing mapped) or owned by one task.
-// Interrupts off while mapping (IrqLock).
+// Interrupt lock held while mapping.
 using Kernel.Arch;
 using Kernel.Mm;
+using Kernel.Proc;
+using Kernel.Sync;
 
 namespace Kernel.Memory
 {
-    internal static unsafe class KernelStacks
+    internal sealed unsafe class KernelStacks : StackAllocator
     {
         public const ulong AreaBase = 0xFFFFFE8000000000;
         public const int Pages = 8;                      // 32 KiB of stack
         public const ulong SlotSize = 64 * 1024;
-        public const int MaxSlots = 8192;
+        public const int MaxSlotCount = 8192;
 
         private const ulong Present = 1, Writable = 2, NoExecute = 1UL << 63;
         private const ulong AddressMask = 0x000FFFFFFFFFF000UL;
 
-        private static int[] s_free;
-        private static int s_freeCount;
-        private static int s_nextUnused;
-        private static int s_inUse;
+        private readonly IrqLock _irq;
+        private readonly int[] _free = new int[MaxSlotCount];
+        private int _freeCount;
+        private int _nextUnused;
+        private int _inUse;
 
-        public static int InUse => s_inUse;
+        private KernelStacks(IrqLock irq) { _irq = irq; }
 
-        public static bool Initialize()
+        public int InUse => _inUse;
+        public override int MaxSlots => MaxSlotCount;
+
+        // Creates the area's PML4 entry (before any address space copies the kernel half).
+        public static KernelStacks Create(IrqLock irq)
         {
             ulong* pml4 = (ulong*)Layout.PhysToVirt(Native.ReadCr3() & AddressMask);
-            if (!NewTable(out ulong pdpt)) return false;
+            if (!NewTable(out ulong pdpt)) return null;
             pml4[509] = pdpt | Present | Writable;
-            s_free = new int[MaxSlots];
-            return true;
+            return new KernelStacks(irq);
         }
 
         public static ulong SlotBase(int slot) => AreaBase + (ulong)slot * SlotSize;
@@ -41,51 +47,54 @@ namespace Kernel.Memory
         public static ulong Bottom(int slot) => SlotBase(slot) + 4096;
 
         // A mapped stack; false (nothing held) when out of slots or memory.
-        public static bool TryAllocate(out int slot)
+        public override bool TryAllocate(out int slot, out ulong bottom, out ulong top)
         {
-            IrqLock.Enter();
-            if (s_freeCount > 0) slot = s_free[--s_freeCount];
-            else if (s_nextUnused < MaxSlots) slot = s_nextUnused++;
-            else { slot = -1; IrqLock.Exit(); return false; }
-            ulong bottom = Bottom(slot);
-            for (int i = 0; i < Pages; i++)
+            using (_irq.Hold())
             {
-                if (!PhysicalMemory.TryAllocFrame(AllocFlags.Kernel, out uint pfn) || !Map(bottom + (ulong)i * 4096, pfn))
+                bottom = top = 0;
+                if (_freeCount > 0) slot = _free[--_freeCount];
+                else if (_nextUnused < MaxSlotCount) slot = _nextUnused++;
+                else { slot = -1; return false; }
+                bottom = Bottom(slot);
+                top = Top(slot);
+                for (int i = 0; i < Pages; i++)
                 {
-                    if (pfn != Page.NoFrame) PhysicalMemory.Free(pfn, 0);
-                    Release(slot, i);
-                    slot = -1;
-                    IrqLock.Exit();
-                    return false;
+                    if (!PhysicalMemory.TryAllocFrame(AllocFlags.Kernel, out uint pfn) || !Map(bottom + (ulong)i * Paging.Size, pfn))
+                    {
+                        if (pfn != Page.NoFrame) PhysicalMemory.Free(pfn, 0);
+                        Release(slot, i);
+                        slot = -1;
+                        return false;
+                    }
                 }
+                _inUse++;
+                return true;
             }
-            s_inUse++;
-            IrqLock.Exit();
-            return true;
         }
 
-        public static void Free(int slot)
+        public override void Free(int slot)
         {
-            IrqLock.Enter();
-            Release(slot, Pages);
-            s_inUse--;
-            IrqLock.Exit();
+            using (_irq.Hold())
+            {
+                Release(slot, Pages);
+                _inUse--;
+            }
         }
 
         // Unmaps and frees the first `mapped` pages of the slot, and puts the slot back.
-        private static void Release(int slot, int mapped)
+        private void Release(int slot, int mapped)
         {
             ulong bottom = Bottom(slot);
             for (int i = 0; i < mapped; i++)
             {
-                ulong* pte = Walk(bottom + (ulong)i * 4096, false);
+                ulong* pte = Walk(bottom + (ulong)i * Paging.Size, false);
                 if (pte == null || (*pte & Present) == 0) continue;
                 uint pfn = FrameDatabase.PfnOf(*pte & AddressMask);
                 *pte = 0;
-                Native.Invlpg(bottom + (ulong)i * 4096);
+                Native.Invlpg(bottom + (ulong)i * Paging.Size);
                 PhysicalMemory.Free(pfn, 0);
             }
-            s_free[s_freeCount++] = slot;
+            _free[_freeCount++] = slot;
         }
 
         private static bool Map(ulong va, uint pfn)

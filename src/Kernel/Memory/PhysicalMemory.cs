@@ -107,25 +107,25 @@ namespace Kernel.Memory
 
         public static bool TryAllocFrame(AllocFlags flags, out uint pfn)
         {
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             bool ok = s_buddy.TryAlloc(0, flags, out pfn);
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             return ok;
         }
 
         public static bool TryAlloc(int order, AllocFlags flags, out uint pfn)
         {
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             bool ok = s_buddy.TryAlloc(order, flags, out pfn);
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             return ok;
         }
 
         public static void Free(uint pfn, int order)
         {
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             s_buddy.Free(pfn, order);
-            IrqLock.Exit();
+            Sys.Irq.Exit();
         }
 
         public static byte* FrameAddress(uint pfn) => (byte*)Layout.PhysToVirt(FrameDatabase.PhysicalAddress(pfn));

@@ -1,364 +1,340 @@
-// Processes on the machine: creating tasks with a kernel stack and a first interrupt frame,
-// switching between them, and the ends of their lives. Sched/Scheduler decides; this file acts.
+// Processes: the lives of tasks from spawn to reap (Linux's kernel/fork.c and kernel/exit.c).
+// Sched/Scheduler decides who runs; this object creates tasks with what they own, ends them,
+// frees what they owned, and delivers fatal signals. The machine (the context switch, the
+// stacks, the clock) is behind Platform.cs, so this file runs under host tests too.
 //
-// Every context switch happens on the interrupt path (the timer for preemption, int 0x81 for a
-// voluntary yield): the outgoing task's InterruptFrame stays on its stack, the incoming one's is
-// returned to Boot/isr.asm, which restores its registers and FPU/SSE state and irets into it.
-// A new task gets a synthetic frame whose RIP is TaskStart.
+//   Spawn   one interrupt-lock hold from the container's task limit to the runnable child:
+//           task limit → address space (fork copy-on-write, or new) → kernel stack → task in
+//           the scheduler → container, cwd, stdout inherited → first frame. A failure undoes
+//           every earlier step; nothing runs in between, so no signal can land half-way.
+//   Exit    stdout flushed and files closed → container left → address space destroyed →
+//           zombie (the parent is woken). The kernel stack goes only when the parent reaps.
+//   Kill    the scheduler makes a fatal signal pending; it takes effect at a safe point: the
+//           kernel resumes a task (after an interrupt or a sleep) that is not Unkillable.
 //
-// Fatal signals take effect at safe points: when a task is about to be resumed (after a yield,
-// a sleep, or an interrupt) while holding no sleeping lock. The frame is redirected to TaskKilled
-// on a fresh stack pointer: the old stack is abandoned without unwinding, and TaskKilled frees
-// what the task owns. Interrupts are off throughout this file (interrupt gates or IrqLock).
-using System.Runtime;
-using Internal.Runtime;
-using Kernel.Arch;
-using Kernel.Drivers;
+// Unkillable sections (Task.NoKillDepth, the Mutex holds one too): a kernel service that owns a
+// resource across a point where interrupts are on (a file opened but not yet recorded, an exit
+// under way) runs in one, and a signal that arrived meanwhile is delivered at its end.
+// Invariants: a task's stack slot is allocated from spawn until reap; _bySlot[slot] names it.
+// Every task but idle is a Process. Called with interrupts on unless a method says otherwise.
+using Kernel.Containers;
+using Kernel.Fs;
 using Kernel.Memory;
 using Kernel.Mm;
 using Kernel.Sched;
+using Kernel.Sync;
+using Kernel.Vfs;
 
 namespace Kernel.Proc
 {
-    internal static unsafe class Processes
+    // Where a new task's address space comes from.
+    internal enum MmSource { New, Fork }
+
+    internal sealed class Processes
     {
-        private static Scheduler s_scheduler;
-        private static Task[] s_bySlot;          // stack slot -> task, for the collector's roots
-        private static Task s_init;
-        private static Workqueue s_events;
+        private readonly Scheduler _scheduler;
+        private readonly IrqLock _irq;
+        private readonly VirtualMemory _vm;
+        private readonly StackAllocator _stacks;
+        private readonly Cpu _cpu;
+        private readonly Clock _clock;
+        private readonly KernelOutput _out;
+        private readonly Task[] _bySlot;          // stack slot -> task (the collector's roots)
+        private readonly Process _init;
+        private TaskContainers _containers;
 
-        public static Scheduler Scheduler => s_scheduler;
-        public static Task Init => s_init;
-        public static Workqueue Events => s_events;
-        public static bool Started => s_scheduler != null;
-
-        // The boot context becomes PID 1 (the shell); an idle task and the first workqueue start.
-        public static void Initialize()
+        // The boot context becomes PID 1 (the shell) on the boot stack [bootBottom, bootTop);
+        // the idle task gets a stack and a frame. Fails (null) only when memory is out.
+        public static Processes Create(Scheduler scheduler, IrqLock irq, VirtualMemory vm, StackAllocator stacks, Cpu cpu,
+            Clock clock, KernelOutput output, ulong bootBottom, ulong bootTop)
         {
-            Scheduler scheduler = new Scheduler();
-            s_bySlot = new Task[KernelStacks.MaxSlots];
-            if (scheduler.TryCreate(null, "sh", false, out Task init) != Errno.None) Panic.Fail("proc: cannot create PID 1");
-            init.StackBottom = Layout.BootStackGuard() + 4096;
-            init.StackTop = Layout.BootStackTop();
-            s_init = init;
-            if (!SetUpStack(scheduler.Idle, &IdleLoop)) Panic.Fail("proc: no stack for the idle task");
-            scheduler.Start(init);
-            s_scheduler = scheduler;
-            s_events = Workqueue.Create("events");
-            if (s_events == null) Panic.Fail("proc: cannot start the events workqueue");
-            InputQueue.EnableSleeping();
-            Yield();   // let the workqueue thread reach its first sleep before the shell starts
+            Processes p = new Processes(scheduler, irq, vm, stacks, cpu, clock, output);
+            using (irq.Hold())
+            {
+                if (scheduler.TryAdd(p._init, null) != Errno.None) return null;
+                p._init.StackBottom = bootBottom;
+                p._init.StackTop = bootTop;
+                if (!p.GiveStack(scheduler.Idle, TaskEntry.Idle)) return null;
+                scheduler.Start(p._init);
+            }
+            return p;
         }
 
-        private static void IdleLoop()
+        private Processes(Scheduler scheduler, IrqLock irq, VirtualMemory vm, StackAllocator stacks, Cpu cpu, Clock clock, KernelOutput output)
         {
-            while (true) Native.StiHlt();
+            _scheduler = scheduler;
+            _irq = irq;
+            _vm = vm;
+            _stacks = stacks;
+            _cpu = cpu;
+            _clock = clock;
+            _out = output;
+            _bySlot = new Task[stacks.MaxSlots];
+            _init = new Process("sh", TaskKind.User);
         }
 
-        // A kernel stack and a first frame that starts `entry` with interrupts on.
-        private static bool SetUpStack(Task task, delegate*<void> entry)
+        // The container glue comes after this object (it finds tasks through the scheduler).
+        public void AttachContainers(TaskContainers containers) => _containers = containers;
+
+        public Scheduler Scheduler => _scheduler;
+        public Process Init => _init;
+        public Process Current => _scheduler.Current as Process;   // null while idle runs
+        public int StackSlots => _bySlot.Length;
+        public Task TaskInSlot(int slot) => _bySlot[slot];
+
+        // ---- Spawn --------------------------------------------------------------------------
+
+        // A new task running main(argv), child of parent (null: of PID 1; a kernel thread: of
+        // nobody). A user task's address space is a copy-on-write copy of the parent's (Fork) or
+        // a new one; it inherits the parent's container, working directory and stdout. EAGAIN at
+        // the container's task limit or the scheduler's; ENOMEM when memory is out.
+        public Errno Spawn(Process parent, string name, TaskKind kind, ProgramMain main, string[] argv, MmSource source, out Process task)
         {
-            if (!KernelStacks.TryAllocate(out int slot)) return false;
-            task.StackSlot = slot;
-            task.StackBottom = KernelStacks.Bottom(slot);
-            task.StackTop = KernelStacks.Top(slot);
-            s_bySlot[slot] = task;
-            InterruptFrame* frame = (InterruptFrame*)((task.StackTop - (ulong)sizeof(InterruptFrame)) & ~15UL);
-            byte* fx = (byte*)(((ulong)frame - 512) & ~15UL);
-            for (int i = 0; i < 512; i++) fx[i] = 0;
-            *(ushort*)fx = 0x037F;             // x87 control word: all exceptions masked
-            *(uint*)(fx + 24) = 0x1F80;         // MXCSR: all SSE exceptions masked
-            byte* f = (byte*)frame;
-            for (int i = 0; i < sizeof(InterruptFrame); i++) f[i] = 0;
-            frame->Rip = (ulong)entry;
-            frame->Cs = Gdt.KernelCode;
-            frame->Rflags = 0x202;              // IF
-            frame->Ss = Gdt.KernelData;
-            frame->Rsp = (((ulong)fx - 64) & ~15UL) - 8;  // as if just called
-            task.SavedFrame = frame;
-            task.IrqDepth = 0;
-            task.IrqWereEnabled = false;
+            task = null;
+            using (_irq.Hold())
+            {
+                bool user = kind == TaskKind.User;
+                Errno e = user && _containers != null ? _containers.CanFork(parent) : Errno.None;
+                if (e != Errno.None) return e;
+                AddressSpace mm = null;
+                if (user)
+                {
+                    e = source == MmSource.Fork && parent != null && parent.Mm != null ? _vm.Fork(parent.Mm, out mm) : _vm.Create(out mm);
+                    if (e != Errno.None) return e;
+                }
+                Process p = new Process(name, kind);
+                p.Mm = mm;
+                p.Main = main;
+                p.Argv = argv;
+                if (!GiveStack(p, TaskEntry.Program))
+                {
+                    if (mm != null) _vm.Destroy(mm);
+                    return Errno.ENOMEM;
+                }
+                e = _scheduler.TryAdd(p, parent);
+                if (e != Errno.None)
+                {
+                    FreeStack(p);
+                    if (mm != null) _vm.Destroy(mm);
+                    return e;
+                }
+                if (user && parent != null)
+                {
+                    // What a child inherits: its container (task and mm), cwd and stdout.
+                    if (_containers != null) _containers.Attach(parent, p);
+                    p.Cwd = parent.Cwd;
+                    p.Stdout = parent.Stdout;
+                    if (p.Stdout != null) p.Stdout.Retain();
+                }
+                task = p;
+                return Errno.None;
+            }
+        }
+
+        // A kernel stack for t and its first frame. Interrupt lock held.
+        private bool GiveStack(Task t, TaskEntry entry)
+        {
+            if (!_stacks.TryAllocate(out int slot, out ulong bottom, out ulong top)) return false;
+            t.StackSlot = slot;
+            t.StackBottom = bottom;
+            t.StackTop = top;
+            t.IrqDepth = 0;
+            t.IrqWereEnabled = false;
+            _bySlot[slot] = t;
+            _cpu.PrepareFrame(t, entry);
             return true;
         }
 
-        // Creates a task running main(argv). forkMm: the child's address space is a copy-on-write
-        // copy of the parent's; otherwise a new empty one (none for kernel threads).
-        public static Errno Spawn(Task parent, string name, bool kernelThread, ProgramMain main, string[] argv, bool forkMm, out Task task)
+        private void FreeStack(Task t)
         {
-            task = null;
-            AddressSpace mm = null;
-            if (!kernelThread)
-            {
-                if (forkMm && parent != null && parent.Mm != null) mm = VirtualMemory.Fork(parent.Mm);
-                else mm = VirtualMemory.CreateSpace();
-                if (mm == null) return Errno.ENOMEM;
-            }
-            IrqLock.Enter();
-            Errno e = kernelThread ? Errno.None : TaskContainers.CanFork(parent);
-            if (e == Errno.None) e = s_scheduler.TryCreate(parent, name, kernelThread, out task);
-            if (e != Errno.None)
-            {
-                IrqLock.Exit();
-                if (mm != null) VirtualMemory.Destroy(mm);
-                return e;
-            }
-            task.Mm = mm;
-            task.Main = main;
-            task.Argv = argv;
-            if (!kernelThread && parent != null)
-            {
-                // What a child of fork inherits: its container, working directory and stdout.
-                TaskContainers.Attach(parent, task);
-                task.Cwd = parent.Cwd;
-                task.Stdout = parent.Stdout;
-                if (task.Stdout != null) task.Stdout.Retain();
-            }
-            if (!SetUpStack(task, &TaskStart))
-            {
-                // No stack: the task never ran; end it and reap it at once.
-                TaskContainers.Detach(task);
-                if (task.Stdout != null) task.Stdout.Release();
-                task.Stdout = null;
-                s_scheduler.Exit(task, 1);
-                // Tasks without a parent (kernel threads) are the idle task's children: null reaps them.
-                s_scheduler.TryReap(task.Parent, task.Pid, out int _, out int _);
-                IrqLock.Exit();
-                if (mm != null) VirtualMemory.Destroy(mm);
-                task = null;
-                return Errno.ENOMEM;
-            }
-            IrqLock.Exit();
-            return Errno.None;
+            if (t.StackSlot < 0) return;
+            _bySlot[t.StackSlot] = null;
+            _stacks.Free(t.StackSlot);
+            t.StackSlot = -1;
         }
 
-        // First code of every new task (interrupts on).
-        private static void TaskStart()
+        // ---- Exit ---------------------------------------------------------------------------
+
+        // p ends with status: everything it owns is released now but its stack (freed by the
+        // reap); it becomes a zombie. For the current task the kernel then switches away
+        // (ExitCurrent). Returns the first error writing its redirected output, for the caller
+        // to report. PID 1 never exits.
+        public Errno Exit(Process p, int status)
         {
-            Task self = s_scheduler.Current;
-            int status = self.Main(self.Argv);
-            ExitCurrent(status);
+            if (p == _init || p.State == TaskState.Zombie) return Errno.EINVAL;
+            p.NoKillDepth++;   // an exit under way is not interrupted by a second kill
+            Errno error = Errno.None;
+            FileOutput output = p.Stdout;
+            p.Stdout = null;
+            if (output != null) error = output.Release();
+            using (_irq.Hold())
+            {
+                for (int i = 0; i < p.Files.Count; i++) p.Files[i].Close();
+                p.Files.Clear();
+                if (_containers != null) _containers.Detach(p);
+                AddressSpace mm = p.Mm;
+                p.Mm = null;
+                if (mm != null)
+                {
+                    if (_vm.Current == mm) _vm.Switch(null);
+                    _vm.Destroy(mm);
+                }
+                _scheduler.Exit(p, status);
+            }
+            return error;
         }
 
-        // A fatal signal took effect: the old stack is abandoned; free what the task owns.
-        private static void TaskKilled()
+        // The current task ends. Never returns.
+        public void ExitCurrent(int status)
         {
-            int signal = s_scheduler.TakeFatalSignal(s_scheduler.Current);
+            Process self = Current;
+            if (self == null || self == _init) { _out.Panic("proc: PID 1 or idle exited"); return; }
+            Errno e = Exit(self, status);
+            if (e != Errno.None) _out.Console(string.Concat(self.Name, ": write error: ", ErrnoText.Message(e)));
+            _irq.Enter();
+            _cpu.Yield();
+            _out.Panic("proc: a zombie ran");
+        }
+
+        // A fatal signal took effect on the current task (its old stack is abandoned). Never returns.
+        public void ExitKilled()
+        {
+            int signal = _scheduler.TakeFatalSignal(_scheduler.Current);
             ExitCurrent(128 + (signal == 0 ? Signals.SIGKILL : signal));
         }
 
-        // The current task ends: its address space goes now, its stack when it is reaped.
-        public static void ExitCurrent(int status)
-        {
-            Task self = s_scheduler.Current;
-            if (self == s_init) Panic.Fail("proc: PID 1 exited");
-            FlushStdout(self);
-            CloseFiles(self);
-            IrqLock.Enter();
-            TaskContainers.Detach(self);
-            AddressSpace mm = self.Mm;
-            self.Mm = null;
-            if (mm != null)
-            {
-                VirtualMemory.Switch(null);
-                VirtualMemory.Destroy(mm);
-            }
-            s_scheduler.Exit(self, status);
-            Native.Yield();
-            Panic.Fail("proc: a zombie ran");
-        }
+        // ---- Wait and reap --------------------------------------------------------------------
 
-        // The task's redirected output reaches its file (the last user closes it); a failed write
-        // is reported on the console.
-        private static void FlushStdout(Task self)
+        // Reaps a zombie child of the current task (pid > 0: that one; else any): frees its stack.
+        // Sleeps while children exist but none has exited. EINTR when a fatal signal comes.
+        public Errno Wait(int pid, out int reapedPid, out int status)
         {
-            Fs.FileOutput output = self.Stdout;
-            if (output == null) return;
-            self.Stdout = null;
-            Errno e = output.Release();
-            if (e != Errno.None) Console.WriteLine(string.Concat(self.Name, ": write error: ", ErrnoText.Message(e)));
-        }
-
-        // Keeps file open until the current task exits (as a mapping keeps its file in Linux:
-        // an unlinked file's pages live on while mapped).
-        public static void HoldFile(Vfs.OpenFile file)
-        {
-            Task self = s_scheduler.Current;
-            Vfs.OpenFile[] files = self.Files;
-            int n = 0;
-            if (files != null) while (n < files.Length && files[n] != null) n++;
-            if (files == null || n == files.Length)
-            {
-                Vfs.OpenFile[] bigger = new Vfs.OpenFile[files == null ? 4 : files.Length * 2];
-                for (int i = 0; i < n; i++) bigger[i] = files[i];
-                self.Files = files = bigger;
-            }
-            files[n] = file;
-        }
-
-        private static void CloseFiles(Task self)
-        {
-            Vfs.OpenFile[] files = self.Files;
-            self.Files = null;
-            if (files == null) return;
-            for (int i = 0; i < files.Length && files[i] != null; i++) Fs.FileSystems.Close(files[i]);
-        }
-
-        // Reaps a zombie child: frees its stack. Blocks while children exist but none has exited.
-        public static Errno Wait(int pid, out int reapedPid, out int status)
-        {
-            Task self = s_scheduler.Current;
+            Task self = _scheduler.Current;
             while (true)
             {
-                IrqLock.Enter();
-                Errno e = s_scheduler.TryReap(self, pid, out reapedPid, out status);
-                if (e == Errno.None) ReleaseReaped(reapedPid);
-                if (e != Errno.EAGAIN)
+                using (_irq.Hold())
                 {
-                    IrqLock.Exit();
-                    return e;
+                    Errno e = Reap(self, pid, out reapedPid, out status);
+                    if (e != Errno.EAGAIN) return e;
+                    _scheduler.Block(_scheduler.ChildExit(self), 0);
+                    _cpu.Yield();
                 }
-                s_scheduler.Block(s_scheduler.ChildExit(self), 0);
-                Native.Yield();
-                IrqLock.Exit();
-                if (self != s_init && s_scheduler.HasFatalSignal(self)) return Errno.EINTR;
+                if (self != _init && _scheduler.HasFatalSignal(self)) return Errno.EINTR;
             }
         }
 
-        // Non-blocking reap of any exited child (for the shell's job notices).
-        public static Errno TryWait(int pid, out int reapedPid, out int status)
+        // The same without sleeping (the shell's job notices): EAGAIN when no child has exited.
+        public Errno TryWait(int pid, out int reapedPid, out int status)
         {
-            IrqLock.Enter();
-            Errno e = s_scheduler.TryReap(s_scheduler.Current, pid, out reapedPid, out status);
-            if (e == Errno.None) ReleaseReaped(reapedPid);
-            IrqLock.Exit();
+            using (_irq.Hold()) return Reap(_scheduler.Current, pid, out reapedPid, out status);
+        }
+
+        private Errno Reap(Task parent, int pid, out int reapedPid, out int status)
+        {
+            Errno e = _scheduler.TryReap(parent, pid, out Task reaped);
+            reapedPid = reaped == null ? 0 : reaped.Pid;
+            status = reaped == null ? 0 : reaped.ExitStatus;
+            if (reaped != null) FreeStack(reaped);
             return e;
         }
 
-        private static void ReleaseReaped(int pid)
+        // ---- Signals ------------------------------------------------------------------------
+
+        // kill(2).
+        public Errno Kill(int pid, int signal)
         {
-            for (int slot = 0; slot < s_bySlot.Length; slot++)
+            using (_irq.Hold()) return _scheduler.Kill(pid, signal);
+        }
+
+        // Whether the kernel, about to resume t, must instead end it (a safe point): a fatal
+        // signal is pending and t is a user process outside any unkillable section. Interrupt
+        // context or interrupt lock held.
+        public bool MustDie(Task t) =>
+            !t.IsKernelThread && t != _init && t.NoKillDepth == 0 && t.StackSlot >= 0 && t.State != TaskState.Zombie &&
+            _scheduler.HasFatalSignal(t);
+
+        // A section the current task is not killed in: `using (processes.Unkillable()) { ... }`.
+        public NoKill Unkillable()
+        {
+            Task t = _scheduler.Current;
+            t.NoKillDepth++;
+            return new NoKill(this, t);
+        }
+
+        // The end of an unkillable section: a signal that came meanwhile takes effect now.
+        internal void LeaveUnkillable(Task t)
+        {
+            t.NoKillDepth--;
+            if (t.NoKillDepth == 0 && t == _scheduler.Current && MustDie(t))
+                using (_irq.Hold()) _cpu.Yield();
+        }
+
+        public struct NoKill : System.IDisposable
+        {
+            private readonly Processes _owner;
+            private readonly Task _task;
+            internal NoKill(Processes owner, Task task) { _owner = owner; _task = task; }
+            public void Dispose() => _owner.LeaveUnkillable(_task);
+        }
+
+        // A page fault a process cannot survive: say why and make SIGKILL pending (the kernel
+        // lives on). False when the faulting context is not a killable process (a kernel bug).
+        // Interrupt context.
+        public bool KillOnFault(ulong address, FaultResult result)
+        {
+            Process t = Current;
+            if (t == null || t == _init || t.IsKernelThread || t.StackSlot < 0 || !PageTable.IsUserPage(address)) return false;
+            if (result == FaultResult.OutOfMemory)
+                _out.Console(string.Concat("Out of memory: Killed process ", t.Pid.ToString(), string.Concat(" (", t.Name, ")")));
+            else
+                _out.Console(string.Concat(t.Name, "[", t.Pid.ToString(), string.Concat("]: segfault at 0x", Hex(address))));
+            _scheduler.Kill(t.Pid, Signals.SIGKILL);
+            return true;
+        }
+
+        private static string Hex(ulong value)
+        {
+            string digits = "0123456789abcdef", s = "";
+            for (int i = 44; i >= 0; i -= 4) s = string.Concat(s, digits.Substring((int)((value >> i) & 15), 1));
+            return s;
+        }
+
+        // ---- Files a task holds -------------------------------------------------------------
+
+        // Opens path for the current task and records it in one step, so that no kill can land
+        // between the two (the file is closed at exit, like an mmap's file in Linux).
+        public Errno OpenHeld(FileSystems files, string path, OpenFlags flags, out OpenFile file)
+        {
+            using (_irq.Hold())
             {
-                Task t = s_bySlot[slot];
-                if (t == null || t.Pid != pid || t.State != TaskState.Zombie) continue;
-                s_bySlot[slot] = null;
-                KernelStacks.Free(slot);
-                t.StackSlot = -1;
-                return;
+                Errno e = files.OpenLocked(path, flags, out file);
+                if (e == Errno.None) Current.Files.Add(file);
+                return e;
             }
         }
 
-        // kill(2) from task code (the scheduler is only ever entered with interrupts off).
-        public static Errno Kill(int pid, int signal)
+        // ---- Time and the CPU ---------------------------------------------------------------
+
+        // Sleeps for ms; false when a fatal signal cut it short.
+        public bool Sleep(ulong ms)
         {
-            IrqLock.Enter();
-            Errno e = s_scheduler.Kill(pid, signal);
-            IrqLock.Exit();
-            return e;
+            using (_irq.Hold())
+            {
+                _scheduler.Sleep(_clock.NowMs + ms);
+                _cpu.Yield();
+            }
+            return !_scheduler.HasFatalSignal(_scheduler.Current);
+        }
+
+        public void Yield()
+        {
+            using (_irq.Hold()) _cpu.Yield();
         }
 
         // A consistent copy of the task table, for ps.
-        public static int Snapshot(Task[] into)
+        public int Snapshot(Task[] into)
         {
-            IrqLock.Enter();
-            int n = s_scheduler.Snapshot(into);
-            IrqLock.Exit();
-            return n;
+            using (_irq.Hold()) return _scheduler.Snapshot(into);
         }
-
-        // Sleeps for ms; false when a fatal signal cut it short.
-        public static bool Sleep(ulong ms)
-        {
-            IrqLock.Enter();
-            s_scheduler.Sleep(Pit.UptimeMs + ms);
-            Native.Yield();
-            IrqLock.Exit();
-            return !s_scheduler.HasFatalSignal(s_scheduler.Current);
-        }
-
-        public static void Yield()
-        {
-            IrqLock.Enter();
-            Native.Yield();
-            IrqLock.Exit();
-        }
-
-        // Timer interrupt: true when the current task's slice is over.
-        public static bool Tick() => s_scheduler != null && s_scheduler.Tick(Pit.UptimeMs);
-
-        // Interrupt context: picks the next task and returns the frame to resume.
-        public static InterruptFrame* Reschedule(InterruptFrame* frame)
-        {
-            if (s_scheduler == null) return frame;
-            Task current = s_scheduler.Current;
-            current.SavedFrame = frame;
-            current.IrqDepth = IrqLock.Depth;
-            current.IrqWereEnabled = IrqLock.WereEnabled;
-            Task next = s_scheduler.PickNext();
-            if (next.Mm != current.Mm) VirtualMemory.Switch(next.Mm);
-            IrqLock.Restore(next.IrqDepth, next.IrqWereEnabled);
-            return Deliver(next, next.SavedFrame);
-        }
-
-        // Returning from an interrupt to the same task: a safe point for fatal signals.
-        public static InterruptFrame* CheckSignals(InterruptFrame* frame)
-        {
-            if (s_scheduler == null) return frame;
-            return Deliver(s_scheduler.Current, frame);
-        }
-
-        private static InterruptFrame* Deliver(Task task, InterruptFrame* frame)
-        {
-            if (task.IsKernelThread || task == s_init || task.LockDepth != 0 || task.StackSlot < 0) return frame;
-            if (!s_scheduler.HasFatalSignal(task)) return frame;
-            frame->Rip = (ulong)(delegate*<void>)&TaskKilled;
-            frame->Rsp = ((task.StackTop - 2048) & ~15UL) - 8;
-            frame->Rflags = 0x202;
-            IrqLock.Restore(0, false);
-            return frame;
-        }
-
-        // A page fault a process cannot survive: say so and kill it (the kernel lives on).
-        public static bool KillOnFault(InterruptFrame* frame, ulong address, FaultResult result)
-        {
-            if (s_scheduler == null) return false;
-            Task t = s_scheduler.Current;
-            if (t == s_init || t.IsKernelThread || t.StackSlot < 0 || !PageTable.IsUserPage(address)) return false;
-            if (result == FaultResult.OutOfMemory)
-            {
-                Console.Write("Out of memory: Killed process ");
-                Console.WriteDecimal((ulong)t.Pid);
-                Console.Write(" (");
-                Console.Write(t.Name);
-                Console.Write(")\n");
-            }
-            else
-            {
-                Console.Write(t.Name);
-                Console.Write("[");
-                Console.WriteDecimal((ulong)t.Pid);
-                Console.Write("]: segfault at 0x");
-                Console.WriteHex(address, 12);
-                Console.Write("\n");
-            }
-            s_scheduler.Kill(t.Pid, Signals.SIGKILL);
-            return true;
-        }
-
-        // The collector's view: every task's stack that may hold references. The current stack is
-        // scanned from rsp by the collector itself; others from their saved FPU area upward.
-        public static int StackCount => s_bySlot == null ? 0 : s_bySlot.Length;
-
-        public static bool TryGetSavedStack(int index, out ulong low, out ulong high)
-        {
-            low = high = 0;
-            Task t = index < 0 ? s_init : s_bySlot[index];
-            if (t == null || t == s_scheduler.Current || t.State == TaskState.Zombie || t.SavedFrame == null) return false;
-            low = ((ulong)t.SavedFrame - 512) & ~15UL;
-            high = t.StackTop;
-            return true;
-        }
-
-        public static ulong CurrentStackTop => s_scheduler == null ? Layout.BootStackTop() : s_scheduler.Current.StackTop;
-        public static ulong CurrentStackBottom => s_scheduler == null ? Layout.BootStackGuard() + 4096 : s_scheduler.Current.StackBottom;
     }
 }

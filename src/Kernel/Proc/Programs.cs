@@ -78,22 +78,25 @@ namespace Kernel.Proc
             return 2;
         }
 
+        // The program's data region: `pages` anonymous pages at DataBase. False after saying why.
+        private static bool MapData(string program, ulong pages)
+        {
+            Errno e = Sys.Memory.MapAnonymous(Sys.Processes.Current.Mm, DataBase, pages, Protection.Read | Protection.Write);
+            if (e != Errno.None) Console.WriteLine(string.Concat(program, ": mmap: ", ErrnoText.Message(e)));
+            return e == Errno.None;
+        }
+
         private static int MemHog(string[] argv)
         {
             ulong passes = 1;
-            if (argv.Length < 2 || argv.Length > 3 || !ParseCount(argv[1], MaxPages - (DataBase >> 12), out ulong pages) || pages == 0 ||
+            if (argv.Length < 2 || argv.Length > 3 || !ParseCount(argv[1], MaxPages - (DataBase >> Paging.Shift), out ulong pages) || pages == 0 ||
                 (argv.Length == 3 && (!ParseCount(argv[2], 1000000, out passes) || passes == 0)))
                 return Usage("memhog PAGES [PASSES]");
-            AddressSpace mm = Processes.Scheduler.Current.Mm;
-            if (!VirtualMemory.MapAnonymous(mm, DataBase, pages, Protection.Read | Protection.Write))
-            {
-                Console.WriteLine("memhog: mmap: Cannot allocate memory");
-                return 1;
-            }
+            if (!MapData("memhog", pages)) return 1;
             ulong start = Tsc.Now;
             for (ulong k = 0; k < passes; k++)
                 for (ulong i = 0; i < pages; i++)
-                    *(byte*)(DataBase + (i << 12)) = (byte)(i + k);
+                    *(byte*)(DataBase + (i << Paging.Shift)) = (byte)(i + k);
             ulong cycles = Tsc.Now - start;
             ulong ms = Tsc.ToMilliseconds(cycles);
             s_lastMemhogMs = ms;
@@ -104,18 +107,13 @@ namespace Kernel.Proc
 
         private static int MemHold(string[] argv)
         {
-            if (argv.Length != 3 || !ParseCount(argv[1], MaxPages - (DataBase >> 12), out ulong pages) || pages == 0 ||
+            if (argv.Length != 3 || !ParseCount(argv[1], MaxPages - (DataBase >> Paging.Shift), out ulong pages) || pages == 0 ||
                 !ParseCount(argv[2], 1000000, out ulong seconds))
                 return Usage("memhold PAGES SECONDS");
-            AddressSpace mm = Processes.Scheduler.Current.Mm;
-            if (!VirtualMemory.MapAnonymous(mm, DataBase, pages, Protection.Read | Protection.Write))
-            {
-                Console.WriteLine("memhold: mmap: Cannot allocate memory");
-                return 1;
-            }
-            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << 12)) = (byte)i;
+            if (!MapData("memhold", pages)) return 1;
+            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << Paging.Shift)) = (byte)i;
             Console.WriteLine(string.Concat("memhold: ", pages.ToString(), " pages"));
-            return Processes.Sleep(seconds * 1000) ? 0 : 1;
+            return Sys.Processes.Sleep(seconds * 1000) ? 0 : 1;
         }
 
         // Maps the whole file privately and reads a byte of every page: the page-cache pages are
@@ -126,33 +124,32 @@ namespace Kernel.Proc
             if (argv.Length < 2 || argv.Length > 3 || (argv.Length == 3 && !ParseCount(argv[2], 1000000, out seconds)))
                 return Usage("mapfile PATH [SECONDS]");
             // Open for reading, as mmap needs, and held open until exit: the mapping keeps the file.
-            Errno e = Fs.FileSystems.Resolve(argv[1], out Kernel.Vfs.Inode inode, out string _);
+            Errno e = Sys.Files.Resolve(argv[1], out Kernel.Vfs.Inode inode, out string _);
             if (e == Errno.None && inode.Kind == Kernel.Vfs.InodeKind.Directory) e = Errno.EISDIR;
             if (e == Errno.None && inode.Mapping == null) e = Errno.ENODEV;
             Kernel.Vfs.OpenFile file = null;
-            if (e == Errno.None) e = Fs.FileSystems.Open(argv[1], Kernel.Vfs.OpenFlags.Read, out file);
+            if (e == Errno.None) e = Sys.Processes.OpenHeld(Sys.Files, argv[1], Kernel.Vfs.OpenFlags.Read, out file);
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("mapfile: ", argv[1], ": ", ErrnoText.Message(e)));
                 return 1;
             }
-            Processes.HoldFile(file);
             inode = file.Inode;
             PageCache cache = inode.Mapping;
-            ulong pages = (inode.Size + 4095) >> 12;
+            ulong pages = Paging.PagesFor(inode.Size);
             ulong sum = 0;
             if (pages != 0)
             {
-                AddressSpace mm = Processes.Scheduler.Current.Mm;
-                if (!VirtualMemory.MapFile(mm, DataBase, pages, Protection.Read, cache.Id))
+                e = Sys.Memory.MapFile(Sys.Processes.Current.Mm, DataBase, pages, Protection.Read, cache.Id);
+                if (e != Errno.None)
                 {
-                    Console.Error("mapfile: mmap: Cannot allocate memory");
+                    Console.Error(string.Concat("mapfile: mmap: ", ErrnoText.Message(e)));
                     return 1;
                 }
-                for (ulong i = 0; i < pages; i++) sum += *(byte*)(DataBase + (i << 12));
+                for (ulong i = 0; i < pages; i++) sum += *(byte*)(DataBase + (i << Paging.Shift));
             }
             Console.WriteLine(string.Concat("mapfile: ", argv[1], ": ", string.Concat(pages.ToString(), " pages")));
-            return seconds == 0 || Processes.Sleep(seconds * 1000) ? 0 : 1;
+            return seconds == 0 || Sys.Processes.Sleep(seconds * 1000) ? 0 : 1;
         }
 
         private static int Forker(string[] argv)
@@ -161,25 +158,21 @@ namespace Kernel.Proc
             if (argv.Length < 2 || argv.Length > 3 || !ParseCount(argv[1], 100000, out ulong n) ||
                 (argv.Length == 3 && (!ParseCount(argv[2], 1 << 20, out pages) || pages == 0)))
                 return Usage("forker N [PAGES]");
-            Task self = Processes.Scheduler.Current;
+            Process self = Sys.Processes.Current;
             // The parent's pages are shared copy-on-write with every child.
-            if (!VirtualMemory.MapAnonymous(self.Mm, DataBase, pages, Protection.Read | Protection.Write))
-            {
-                Console.WriteLine("forker: mmap: Cannot allocate memory");
-                return 1;
-            }
-            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << 12)) = 1;
+            if (!MapData("forker", pages)) return 1;
+            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << Paging.Shift)) = 1;
             string[] childArgv = new string[] { "forker-child", pages.ToString() };
             ulong started = 0, failed = 0;
             for (ulong i = 0; i < n; i++)
             {
-                Errno e = Processes.Spawn(self, "forker-child", false, ForkerChild, childArgv, true, out Task _);
+                Errno e = Sys.Processes.Spawn(self, "forker-child", TaskKind.User, ForkerChild, childArgv, MmSource.Fork, out Process _);
                 if (e == Errno.None) started++; else failed++;
             }
             ulong bad = 0;
-            while (Processes.Wait(-1, out int _, out int status) == Errno.None) if (status != 0) bad++;
+            while (Sys.Processes.Wait(-1, out int _, out int status) == Errno.None) if (status != 0) bad++;
             // The children's writes went to their own copies.
-            for (ulong i = 0; i < pages; i++) if (*(byte*)(DataBase + (i << 12)) != 1) { bad++; break; }
+            for (ulong i = 0; i < pages; i++) if (*(byte*)(DataBase + (i << Paging.Shift)) != 1) { bad++; break; }
             Console.WriteLine(string.Concat("forker: ", started.ToString(), " started, ", failed.ToString(),
                 string.Concat(" failed, ", bad.ToString(), " exited with an error")));
             return failed == 0 && bad == 0 ? 0 : 1;
@@ -188,9 +181,9 @@ namespace Kernel.Proc
         private static int ForkerChild(string[] argv)
         {
             Numbers.TryParseULong(argv[1], out ulong pages);
-            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << 12)) = 2;   // copy-on-write
-            Processes.Sleep(10);
-            for (ulong i = 0; i < pages; i++) if (*(byte*)(DataBase + (i << 12)) != 2) return 1;
+            for (ulong i = 0; i < pages; i++) *(byte*)(DataBase + (i << Paging.Shift)) = 2;   // copy-on-write
+            Sys.Processes.Sleep(10);
+            for (ulong i = 0; i < pages; i++) if (*(byte*)(DataBase + (i << Paging.Shift)) != 2) return 1;
             return 0;
         }
 
@@ -208,7 +201,7 @@ namespace Kernel.Proc
             if (argv.Length != 2 || !ParseCount(argv[1], 3600, out ulong seconds)) return Usage("gcstack SECONDS");
             Cell head = null;
             for (int i = 0; i < 1000; i++) head = new Cell { Next = head, Value = i };
-            Processes.Sleep(seconds * 1000);
+            Sys.Processes.Sleep(seconds * 1000);
             int expected = 999;
             for (Cell c = head; c != null; c = c.Next, expected--)
                 if (c.Value != expected) { Console.WriteLine("gcstack: FAILED: a node was collected or overwritten"); return 1; }
@@ -227,7 +220,7 @@ namespace Kernel.Proc
         private static int SleepMain(string[] argv)
         {
             if (argv.Length != 2 || !ParseCount(argv[1], 1000000, out ulong seconds)) return Usage("sleep SECONDS");
-            return Processes.Sleep(seconds * 1000) ? 0 : 1;
+            return Sys.Processes.Sleep(seconds * 1000) ? 0 : 1;
         }
     }
 }

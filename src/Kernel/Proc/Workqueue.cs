@@ -3,8 +3,8 @@
 // workqueue, one worker each). Items are intrusive (WorkItem.Next), so queueing allocates
 // nothing; an item already queued is not queued twice (Queue returns false).
 // Queue from task context or from an interrupt handler; the list is changed with interrupts off.
-using Kernel.Arch;
 using Kernel.Sched;
+using Kernel.Sync;
 
 namespace Kernel.Proc
 {
@@ -18,25 +18,32 @@ namespace Kernel.Proc
     internal sealed class Workqueue
     {
         private readonly string _name;
+        private readonly Scheduler _scheduler;
+        private readonly IrqLock _irq;
+        private readonly Cpu _cpu;
         private readonly WaitQueue _wait;
         private WorkItem _head, _tail;
         private ulong _completed;
-        private Task _thread;
+        private Process _thread;
 
-        private Workqueue(string name, Scheduler scheduler)
+        private Workqueue(string name, Scheduler scheduler, IrqLock irq, Cpu cpu)
         {
             _name = name;
+            _scheduler = scheduler;
+            _irq = irq;
+            _cpu = cpu;
             _wait = new WaitQueue(scheduler);
         }
 
         public string Name => _name;
-        public Task Thread => _thread;
+        public Process Thread => _thread;
         public ulong Completed => _completed;
 
-        public static Workqueue Create(string name)
+        // A workqueue and its thread; null when the thread cannot be made.
+        public static Workqueue Create(string name, Processes processes, IrqLock irq, Cpu cpu)
         {
-            Workqueue wq = new Workqueue(name, Processes.Scheduler);
-            Errno e = Processes.Spawn(null, name, true, Worker, null, false, out Task thread);
+            Workqueue wq = new Workqueue(name, processes.Scheduler, irq, cpu);
+            Errno e = processes.Spawn(null, name, TaskKind.KernelThread, argv => wq.Work(), null, MmSource.New, out Process thread);
             if (e != Errno.None) return null;
             thread.Workqueue = wq;
             wq._thread = thread;
@@ -45,39 +52,58 @@ namespace Kernel.Proc
 
         public bool Queue(WorkItem item)
         {
-            IrqLock.Enter();
-            bool queued = !item.Queued;
-            if (queued)
+            using (_irq.Hold())
             {
+                if (item.Queued) return false;
                 item.Queued = true;
                 item.Next = null;
                 if (_tail == null) _head = item; else _tail.Next = item;
                 _tail = item;
-                Processes.Scheduler.WakeOne(_wait);
+                _scheduler.WakeOne(_wait);
+                return true;
             }
-            IrqLock.Exit();
-            return queued;
         }
 
-        private static int Worker(string[] argv)
+        // Takes the next item, sleeping while there is none.
+        private WorkItem Take()
         {
-            Workqueue wq = Processes.Scheduler.Current.Workqueue;
-            while (true)
+            using (_irq.Hold())
             {
-                IrqLock.Enter();
-                while (wq._head == null)
+                while (_head == null)
                 {
-                    Processes.Scheduler.Block(wq._wait, 0);
-                    Native.Yield();
+                    _scheduler.Block(_wait, 0);
+                    _cpu.Yield();
                 }
-                WorkItem item = wq._head;
-                wq._head = item.Next;
-                if (wq._head == null) wq._tail = null;
+                WorkItem item = _head;
+                _head = item.Next;
+                if (_head == null) _tail = null;
                 item.Next = null;
                 item.Queued = false;
-                IrqLock.Exit();
+                return item;
+            }
+        }
+
+        // Runs the queued items until the queue is empty (host tests; the thread's loop).
+        public int RunPending()
+        {
+            int n = 0;
+            while (_head != null)
+            {
+                Take().Run();
+                _completed++;
+                n++;
+            }
+            return n;
+        }
+
+        // The thread's main: never returns.
+        private int Work()
+        {
+            while (true)
+            {
+                WorkItem item = Take();
                 item.Run();
-                wq._completed++;
+                _completed++;
             }
         }
     }

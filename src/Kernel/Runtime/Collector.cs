@@ -96,13 +96,14 @@ namespace Kernel.Runtime
 
         private static void CollectFrom(ulong rsp)
         {
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             s_collecting = true;
             ulong start = Tsc.Now;
             GcHeap.BeginCollection();
 
-            ulong stackTop = Proc.Processes.CurrentStackTop;
-            ulong stackBottom = Proc.Processes.CurrentStackBottom;
+            Sched.Task current = Sys.Processes == null ? null : Sys.Processes.Current;
+            ulong stackTop = current == null ? Layout.BootStackTop() : current.StackTop;
+            ulong stackBottom = current == null ? Layout.BootStackGuard() + 4096 : current.StackBottom;
             if (rsp < stackBottom || rsp > stackTop) Panic.Fail("gc: collecting on an unknown stack");
             // The image's data and bss, except the boot stack (scanned below as PID 1's stack).
             GcHeap.MarkConservative((void*)Layout.RodataEnd(), (void*)Layout.BootStackGuard());
@@ -110,9 +111,13 @@ namespace Kernel.Runtime
             GcHeap.MarkConservative(Heap.EarlyStart, Heap.EarlyNext);
             GcHeap.MarkConservative((void*)rsp, (void*)stackTop);
             // Every other task's stack, from its saved FPU area and interrupt frame up.
-            if (Proc.Processes.TryGetSavedStack(-1, out ulong low, out ulong high)) GcHeap.MarkConservative((void*)low, (void*)high);
-            for (int i = 0; i < Proc.Processes.StackCount; i++)
-                if (Proc.Processes.TryGetSavedStack(i, out low, out high)) GcHeap.MarkConservative((void*)low, (void*)high);
+            if (Sys.Processes != null)
+            {
+                Proc.Processes procs = Sys.Processes;
+                if (Proc.X86Cpu.TryGetSavedStack(procs.Init, current, out ulong low, out ulong high)) GcHeap.MarkConservative((void*)low, (void*)high);
+                for (int i = 0; i < procs.StackSlots; i++)
+                    if (Proc.X86Cpu.TryGetSavedStack(procs.TaskInSlot(i), current, out low, out high)) GcHeap.MarkConservative((void*)low, (void*)high);
+            }
 
             if (GcHeap.Trace() != GcStatus.Ok) Panic.Fail("gc: marking failed");
             if (GcHeap.Sweep() != GcStatus.Ok) Panic.Fail("gc: sweeping failed");
@@ -130,7 +135,7 @@ namespace Kernel.Runtime
             s_lastPauseCycles = Tsc.Now - start;
             if (s_lastPauseCycles > s_maxPauseCycles) s_maxPauseCycles = s_lastPauseCycles;
             s_collecting = false;
-            IrqLock.Exit();
+            Sys.Irq.Exit();
         }
 
         // Out of memory after a collection, with the reserve gone too: nothing the kernel can do.

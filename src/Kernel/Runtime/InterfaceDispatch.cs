@@ -30,7 +30,7 @@ namespace Kernel.Runtime
             MethodTable* type = obj.GetMethodTable();
             // Interrupts off: an interrupt handler making an interface call could otherwise
             // rewrite the entry between our reads.
-            IrqLock.Enter();
+            Sys.Irq.Enter();
             CacheEntry* entry = s_cache + ((((nuint)cell >> 4) ^ ((nuint)type >> 3)) & (CacheSize - 1));
             nint target = entry->Cell == cell && entry->Type == type ? entry->Target : 0;
             if (target == 0)
@@ -41,7 +41,7 @@ namespace Kernel.Runtime
                 entry->Type = type;
                 entry->Target = target;
             }
-            IrqLock.Exit();
+            Sys.Irq.Exit();
             return target;
         }
 

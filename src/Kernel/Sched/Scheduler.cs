@@ -50,7 +50,7 @@ namespace Kernel.Sched
         {
             for (int i = 0; i < MaxTasks; i++) _freeSlots[i] = (short)(MaxTasks - 1 - i);
             _freeCount = MaxTasks;
-            _idle = new Task(0, "idle", true, -1);
+            _idle = new Task("idle", TaskKind.KernelThread);
             _idle._state = TaskState.Running;
             _current = _idle;
         }
@@ -68,16 +68,26 @@ namespace Kernel.Sched
 
         // ---- The table --------------------------------------------------------------------
 
-        // Creates a Runnable task at the tail of the run queue. Kernel threads get no parent
-        // (whatever is passed); a user task created with a null parent (or idle) becomes a child
-        // of PID 1 (PID 1 itself, the first task, has none). EAGAIN when MaxTasks exist; EINVAL
-        // when parent is a zombie or not a task of this scheduler.
-        public Errno TryCreate(Task parent, string name, bool kernelThread, out Task task)
+        // Creates a Runnable task at the tail of the run queue (TryAdd of a new Task).
+        public Errno TryCreate(Task parent, string name, TaskKind kind, out Task task)
         {
-            task = null;
+            task = new Task(name, kind);
+            Errno e = TryAdd(task, parent);
+            if (e != Errno.None) task = null;
+            return e;
+        }
+
+        // Enters t (new, in no scheduler) under a fresh pid, Runnable at the tail of the run queue.
+        // Kernel threads get no parent (whatever is passed); a user task added with a null parent
+        // (or idle) becomes a child of PID 1 (PID 1 itself, the first task, has none). EAGAIN
+        // when MaxTasks exist; EINVAL when parent is a zombie or not a task of this scheduler,
+        // or t was added before.
+        public Errno TryAdd(Task t, Task parent)
+        {
+            if (t == null || t._slot >= 0 || t._pid != 0 || t == _idle) return Errno.EINVAL;
             if (_count >= MaxTasks) return Errno.EAGAIN;
             Task p;
-            if (kernelThread) p = _idle;
+            if (t._kernelThread) p = _idle;
             else if (parent == null || parent == _idle) p = _init != null ? _init : _idle;
             else
             {
@@ -86,14 +96,14 @@ namespace Kernel.Sched
             }
             int pid = AllocatePid();
             int slot = _freeSlots[--_freeCount];
-            Task t = new Task(pid, name, kernelThread, slot);
+            t._pid = pid;
+            t._slot = slot;
             _table[slot] = t;
             _slotOfPid[pid] = (short)(slot + 1);
             _count++;
             if (pid == 1) _init = t;
             AddChild(p, t);
             RunAppend(t);
-            task = t;
             return Errno.None;
         }
 
@@ -306,8 +316,16 @@ namespace Kernel.Sched
         // child. EAGAIN: such children exist but none is a zombie (block on ChildExit, retry).
         public Errno TryReap(Task parent, int pid, out int reapedPid, out int status)
         {
-            reapedPid = 0;
-            status = 0;
+            Errno e = TryReap(parent, pid, out Task reaped);
+            reapedPid = reaped == null ? 0 : reaped._pid;
+            status = reaped == null ? 0 : reaped._exitStatus;
+            return e;
+        }
+
+        // The same, giving the reaped task itself (the kernel frees its stack).
+        public Errno TryReap(Task parent, int pid, out Task reaped)
+        {
+            reaped = null;
             Task p = parent == null ? _idle : parent;
             Task child;
             if (pid > 0)
@@ -323,8 +341,7 @@ namespace Kernel.Sched
                 while (child != null && child._state != TaskState.Zombie) child = child._siblingNext;
                 if (child == null) return Errno.EAGAIN;
             }
-            reapedPid = child._pid;
-            status = child._exitStatus;
+            reaped = child;
             RemoveChild(p, child);
             _table[child._slot] = null;
             _freeSlots[_freeCount++] = (short)child._slot;

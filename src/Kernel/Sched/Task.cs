@@ -1,6 +1,8 @@
-// The scheduling half of a task (the kernel's own partial adds the machine half: stack, saved
-// frame, address space). Only Scheduler and WaitQueue change these fields, with interrupts off
-// (one CPU), so nothing here locks.
+// A task as the scheduler sees it (Linux's task_struct, scheduling part), plus its CPU context:
+// the kernel stack and the interrupt frame it was switched out in, as plain numbers the machine
+// code interprets (Linux's thread_struct). Kernel.Proc derives Process, which adds what a process
+// owns (address space, container, files). Only Scheduler and WaitQueue change the scheduling
+// fields, the kernel's context switch the CPU context, all with interrupts off (one CPU).
 //
 // Invariants (checked by Scheduler.Verify):
 //   _slot >= 0 iff the task is in its scheduler's table; -1 for idle and for a reaped task.
@@ -12,7 +14,9 @@
 //     sibling list _firstChild.._lastChild, which holds zombies until they are reaped.
 namespace Kernel.Sched
 {
-    public partial class Task
+    public enum TaskKind { User, KernelThread }
+
+    public class Task
     {
         internal int _pid;
         internal Task _parent;               // idle (pid 0) for parentless tasks
@@ -45,12 +49,20 @@ namespace Kernel.Sched
         internal int _childCount;
         internal WaitQueue _childExit;       // made on first use (Scheduler.ChildExit)
 
-        internal Task(int pid, string name, bool kernelThread, int slot)
+        // CPU context (the kernel's context switch; opaque to the scheduler).
+        internal int StackSlot = -1;          // the kernel stack's slot; -1: the boot stack (PID 1)
+        internal ulong StackBottom, StackTop;
+        internal ulong SavedFrame;            // the InterruptFrame it was switched out in
+        internal int IrqDepth;                // interrupt-lock nesting while switched out
+        internal bool IrqWereEnabled;
+        internal int NoKillDepth;             // unkillable sections (held mutexes too): no fatal signal until 0
+
+        // A task not yet in any scheduler (Scheduler.TryAdd gives it a pid and a slot).
+        public Task(string name, TaskKind kind)
         {
-            _pid = pid;
             _name = name;
-            _kernelThread = kernelThread;
-            _slot = slot;
+            _kernelThread = kind == TaskKind.KernelThread;
+            _slot = -1;
             _heapIndex = -1;
             _state = TaskState.Runnable;
         }

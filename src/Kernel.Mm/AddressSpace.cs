@@ -93,6 +93,21 @@ namespace Kernel.Mm
             return Errno.None;
         }
 
+        // Truncation of the file fileId to firstIndex pages: unmaps every page of this mm's
+        // regions of that file at file index >= firstIndex (the regions stay).
+        internal void UnmapFilePages(uint fileId, ulong firstIndex)
+        {
+            for (int i = 0; i < _regions.Count; i++)
+            {
+                Region r = _regions.At(i);
+                if (r.Kind != RegionKind.File || r.FileId != fileId) continue;
+                ulong from = firstIndex <= r.FilePage ? r.Start : r.Start + ((firstIndex - r.FilePage) << Paging.Shift);
+                if (from >= r.End) continue;
+                _walker.Mode = WalkMode.Unmap;
+                _table.Walk(from, r.End, _walker);
+            }
+        }
+
         // A copy of this mm: the same regions, every present page shared. Pages of writable
         // regions become read-only + Cow in both. ENOMEM when out of frames; this mm is then as
         // it was (apart from pages left write-protected, whose next write fault re-enables them).

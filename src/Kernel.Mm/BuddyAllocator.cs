@@ -16,6 +16,8 @@
 //  - frames never given by AddFreeRange stay Reserved and are never handed out.
 //  - an allocation without AllocFlags.Kernel never leaves fewer than _reserve frames free.
 // Not internally locked: the kernel calls it under one lock with interrupts off. Never allocates.
+using Kernel.Abi;
+
 namespace Kernel.Mm
 {
     public sealed unsafe partial class BuddyAllocator
@@ -72,7 +74,7 @@ namespace Kernel.Mm
         public uint FirstFree(int order) => (uint)order <= MaxOrder ? _areas[order].Head : Page.NoFrame;
 
         // From now on freed memory is filled with PoisonPattern. directMap: where frame pfn's bytes
-        // are, at directMap + pfn * PageSize (the kernel's direct map; the host's test block).
+        // are, at directMap + pfn * Paging.Size (the kernel's direct map; the host's test block).
         public void EnablePoison(byte* directMap) => _poisonWindow = directMap;
 
         // Gives usable RAM [pfnStart, pfnStart + pfnCount) to the allocator. Every frame must be in
@@ -259,8 +261,8 @@ namespace Kernel.Mm
 
         private void Poison(uint pfn, uint size)
         {
-            ulong* q = (ulong*)(_poisonWindow + ((ulong)pfn << FrameDatabase.PageShift));
-            ulong words = (ulong)size * (FrameDatabase.PageSize / 8);
+            ulong* q = (ulong*)(_poisonWindow + ((ulong)pfn << Paging.Shift));
+            ulong words = (ulong)size * (Paging.Size / 8);
             for (ulong i = 0; i < words; i++) q[i] = PoisonPattern;
         }
 

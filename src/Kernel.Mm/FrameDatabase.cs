@@ -5,12 +5,12 @@
 // Invariants: frame pfn's record is _pages[pfn]; pfn 0 is physical address 0. After Initialize
 // every record is Reserved with no owner and both links NoFrame, until the buddy allocator is
 // given the frame by AddFreeRange.
+using Kernel.Abi;
+
 namespace Kernel.Mm
 {
     public sealed unsafe class FrameDatabase
     {
-        public const int PageShift = 12;
-        public const uint PageSize = 1u << PageShift;
 
         private readonly Page* _pages;
         private readonly uint _count;
@@ -37,7 +37,7 @@ namespace Kernel.Mm
         // The frame number of a record in this database (the caller guarantees it is one).
         public uint Pfn(Page* page) => (uint)(page - _pages);
 
-        public static ulong PhysicalAddress(uint pfn) => (ulong)pfn << PageShift;
-        public static uint PfnOf(ulong physicalAddress) => (uint)(physicalAddress >> PageShift);
+        public static ulong PhysicalAddress(uint pfn) => (ulong)pfn << Paging.Shift;
+        public static uint PfnOf(ulong physicalAddress) => (uint)(physicalAddress >> Paging.Shift);
     }
 }

@@ -6,11 +6,12 @@
 // Invariants: _usable and _reserved each hold sorted, non-overlapping, page-aligned ranges
 // [start, end) in bytes; usable ranges are shrunk inward to whole pages, reserved ones grown
 // outward. Firmware maps may overlap or come unsorted: AddUsable merges.
+using Kernel.Abi;
+
 namespace Kernel.Mm
 {
     public sealed class MemoryMap
     {
-        public const ulong PageSize = 4096;
         private const int MaxRanges = 128;
 
         private readonly ulong[] _usableStart = new ulong[MaxRanges], _usableEnd = new ulong[MaxRanges];
@@ -28,9 +29,9 @@ namespace Kernel.Mm
         public bool AddUsable(ulong start, ulong length)
         {
             ulong end = start + length;
-            if (end < start) end = ulong.MaxValue & ~(PageSize - 1);
+            if (end < start) end = ulong.MaxValue & ~(Paging.Size - 1);
             start = AlignUp(start);
-            end &= ~(PageSize - 1);
+            end &= ~(Paging.Size - 1);
             if (end <= start) return true;
             return Insert(_usableStart, _usableEnd, ref _usableCount, start, end);
         }
@@ -38,7 +39,7 @@ namespace Kernel.Mm
         public bool Reserve(ulong start, ulong length)
         {
             ulong end = AlignUp(start + length);
-            start &= ~(PageSize - 1);
+            start &= ~(Paging.Size - 1);
             if (end <= start) return true;
             return Insert(_reservedStart, _reservedEnd, ref _reservedCount, start, end);
         }
@@ -66,7 +67,7 @@ namespace Kernel.Mm
         {
             address = 0;
             size = AlignUp(size);
-            if (align < PageSize) align = PageSize;
+            if (align < Paging.Size) align = Paging.Size;
             for (int u = _usableCount - 1; u >= 0; u--)
             {
                 ulong top = _usableEnd[u] < limit ? _usableEnd[u] : limit;
@@ -121,7 +122,7 @@ namespace Kernel.Mm
             return found;
         }
 
-        private static ulong AlignUp(ulong value) => (value + PageSize - 1) & ~(PageSize - 1);
+        private static ulong AlignUp(ulong value) => (value + Paging.Size - 1) & ~(Paging.Size - 1);
 
         // Inserts [start, end) keeping the list sorted and merging overlapping or touching ranges.
         private static bool Insert(ulong[] starts, ulong[] ends, ref int count, ulong start, ulong end)

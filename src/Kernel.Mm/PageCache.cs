@@ -98,10 +98,20 @@ namespace Kernel.Mm
             return Errno.None;
         }
 
-        // Drops every page at index >= firstIndex from the cache.
+        // The file was cut down to firstIndex pages (Linux's truncate_pagecache): every mapping
+        // of a page at or past it goes first — page-cache frames and private copies alike, so a
+        // later access there faults past the end of the file — then the cache drops the pages.
         public void Truncate(ulong firstIndex)
         {
             _vm.Lock.AssertHeld("mm: page cache");
+            for (int i = 0; i < _vm.Registry.Count; i++) _vm.Registry.At(i).UnmapFilePages(_id, firstIndex);
+            DropFrom(firstIndex);
+        }
+
+        // Drops the cache's own reference to every page at index >= firstIndex; a page still
+        // mapped is freed by its last unmap.
+        private void DropFrom(ulong firstIndex)
+        {
             for (ulong i = firstIndex; i < (ulong)_pages.Length; i++)
             {
                 uint pfn = _pages[i];
@@ -112,11 +122,12 @@ namespace Kernel.Mm
             }
         }
 
-        // The file is gone: frees what only the cache held, unregisters, and says so to the charger.
+        // The file is gone: frees what only the cache held (mappings keep theirs, as an unlinked
+        // file lives on while mapped), unregisters, and says so to the charger.
         public void Release()
         {
             if (_released) return;
-            Truncate(0);
+            DropFrom(0);
             _vm.Caches.Unregister(_id);
             _released = true;
             _vm.Charger.CacheReleased(this);

@@ -18,6 +18,8 @@
 // address spaces have no TLB entries on a uniprocessor, since loading CR3 drops non-global ones.
 // Frames whose PTEs a walk clears may be freed before its closing FlushAll: safe only because the
 // kernel runs this with interrupts off on one CPU (an SMP kernel needs Linux's mmu_gather).
+using Kernel.Abi;
+
 namespace Kernel.Mm
 {
     [System.Flags]
@@ -43,14 +45,14 @@ namespace Kernel.Mm
         public const ulong AddressMask = 0x000F_FFFF_FFFF_F000UL;
         public const ulong SwapTag = 1UL << 1;
 
-        public static ulong Make(uint pfn, PteFlags flags) => ((ulong)pfn << 12) | (ulong)flags;
-        public static uint Pfn(ulong pte) => (uint)((pte & AddressMask) >> 12);
+        public static ulong Make(uint pfn, PteFlags flags) => ((ulong)pfn << Paging.Shift) | (ulong)flags;
+        public static uint Pfn(ulong pte) => (uint)((pte & AddressMask) >> Paging.Shift);
         public static PteFlags Flags(ulong pte) => (PteFlags)(pte & ~AddressMask);
         public static bool IsPresent(ulong pte) => (pte & (ulong)PteFlags.Present) != 0;
         public static bool Has(ulong pte, PteFlags flag) => (pte & (ulong)flag) != 0;
         public static bool IsSwap(ulong pte) => (pte & ((ulong)PteFlags.Present | SwapTag)) == SwapTag;
-        public static ulong MakeSwap(uint slot) => SwapTag | ((~((ulong)slot << 12)) & AddressMask);
-        public static uint SwapSlot(ulong pte) => (uint)(((~pte) & AddressMask) >> 12);
+        public static ulong MakeSwap(uint slot) => SwapTag | ((~((ulong)slot << Paging.Shift)) & AddressMask);
+        public static uint SwapSlot(ulong pte) => (uint)(((~pte) & AddressMask) >> Paging.Shift);
     }
 
     // The hardware side of a page-table change; the kernel's version runs invlpg / reloads CR3.
@@ -72,7 +74,6 @@ namespace Kernel.Mm
 
     public sealed unsafe class PageTable
     {
-        public const ulong PageSize = 4096;
         public const ulong UserTop = 0x0000_8000_0000_0000UL;
         public const int KernelFirstEntry = 256;
         private const int Entries = 512;
@@ -115,7 +116,7 @@ namespace Kernel.Mm
         }
 
         public uint RootPfn => _root;
-        public ulong RootPhysical => (ulong)_root << 12;   // what CR3 gets
+        public ulong RootPhysical => (ulong)_root << Paging.Shift;   // what CR3 gets
         public uint TablePages => _tablePages;           // including the root
         // Set by the kernel when it loads (true) or leaves (false) this root in CR3.
         public bool IsCurrent { get => _isCurrent; set => _isCurrent = value; }
@@ -131,7 +132,7 @@ namespace Kernel.Mm
         public bool Set(ulong va, ulong pte)
         {
             if (!CheckUser(va, "Set")) return false;
-            va &= ~(PageSize - 1);
+            va &= ~Paging.OffsetMask;
             if (pte == 0)
             {
                 Unmap(va);
@@ -175,7 +176,7 @@ namespace Kernel.Mm
         public ulong Unmap(ulong va)
         {
             if (!CheckUser(va, "Unmap")) return 0;
-            va &= ~(PageSize - 1);
+            va &= ~Paging.OffsetMask;
             ulong* leaf = Find(va);
             if (leaf == null || *leaf == 0) return 0;
             ulong old = *leaf;
@@ -214,7 +215,7 @@ namespace Kernel.Mm
         public void Walk(ulong start, ulong end, PteVisitor visitor)
         {
             if (end > UserTop) end = UserTop;
-            start &= ~(PageSize - 1);
+            start &= ~Paging.OffsetMask;
             if (start >= end) return;
             _batching = true;
             _invalidations = 0;
@@ -360,7 +361,7 @@ namespace Kernel.Mm
             return false;
         }
 
-        private ulong* Table(uint pfn) => (ulong*)(_directMap + ((ulong)pfn << 12));
+        private ulong* Table(uint pfn) => (ulong*)(_directMap + ((ulong)pfn << Paging.Shift));
 
         private static int Index(ulong va, int level) => (int)((va >> (12 + 9 * (level - 1))) & (Entries - 1));
     }

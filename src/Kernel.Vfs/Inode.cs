@@ -28,6 +28,8 @@ namespace Kernel.Vfs
         // Asked by umount before the file system is taken off the tree (configfs: EBUSY while
         // containers exist).
         public virtual Errno CanUnmount() => Errno.None;
+        // The unmount is done (CanUnmount said yes): give back what only the mount kept alive.
+        public virtual void Unmounted() { }
 
         public ulong NextIno() => ++_nextIno;
     }

@@ -6,7 +6,8 @@
 //
 // Invariants: a file's Size is its PageCache's Size; no page at or past the end holds non-zero
 // bytes past Size (truncation zeroes the tail of the last page); a file's pages are released when
-// it has no name left and no open file.
+// it has no name left and no open file, or when the file system is unmounted (which is refused
+// with EBUSY while any of its files is open: OpenFiles counts them).
 // Not locked: the kernel calls this with interrupts off.
 using Kernel.Abi;
 using Kernel.Collections;
@@ -29,6 +30,14 @@ namespace Kernel.Vfs
 
         public override string Type => "ramfs";
         public override Inode Root => _root;
+
+        // Open files of this file system (a mapping holds its file open).
+        internal int OpenFiles;
+
+        public override Errno CanUnmount() => OpenFiles > 0 ? Errno.EBUSY : Errno.None;
+
+        // ramfs keeps its files only for the mount: they go, and with them every page.
+        public override void Unmounted() => _root.ReleaseAll();
     }
 
     internal sealed class RamDirectory : Inode
@@ -105,6 +114,19 @@ namespace Kernel.Vfs
             _entries.RemoveAt(i);
             file.Unlinked();
             return Errno.None;
+        }
+
+        // Unmount: every file below gives back its pages; the tree is emptied.
+        internal void ReleaseAll()
+        {
+            for (int i = 0; i < _entries.Count; i++)
+            {
+                Inode child = _entries[i].Child;
+                if (child is RamDirectory d) d.ReleaseAll();
+                else ((RamFile)child).Unlinked();
+            }
+            _entries.Clear();
+            _subdirectories = 0;
         }
 
         private int IndexOf(string name)
@@ -211,11 +233,19 @@ namespace Kernel.Vfs
             return Errno.None;
         }
 
-        public override void Opened() => _opens++;
+        public override void Opened()
+        {
+            _opens++;
+            _fs.OpenFiles++;
+        }
 
         public override void Closed()
         {
-            if (_opens > 0) _opens--;
+            if (_opens > 0)
+            {
+                _opens--;
+                _fs.OpenFiles--;
+            }
             if (_unlinked && _opens == 0) _cache.Release();
         }
 

@@ -145,9 +145,10 @@ namespace Kernel.Vfs
             for (int i = 1; i < _mounts.Count; i++)
                 if (i != index && _mounts[i].Covered.Fs == fs) return Errno.EBUSY;
             if (busyPath != null && (busyPath == mountPath || IsBelow(busyPath, mountPath))) return Errno.EBUSY;
-            e = _mounts[index].Fs.CanUnmount();
+            e = fs.CanUnmount();
             if (e != Errno.None) return e;
             _mounts.RemoveAt(index);
+            fs.Unmounted();
             return Errno.None;
         }
 

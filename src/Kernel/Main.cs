@@ -60,7 +60,7 @@ namespace Kernel
         // container, and the kernel stack area (before any address space copies the kernel half).
         private static void StartVirtualMemory()
         {
-            ulong kernelRoot = Native.ReadCr3() & ~0xFFFUL;
+            ulong kernelRoot = Native.ReadCr3() & ~Paging.OffsetMask;
             Mm.MmContext mm = new Mm.MmContext(Memory.PhysicalMemory.Buddy, (byte*)Layout.DirectMapBase, new Memory.X86Mmu(),
                 Mm.FrameDatabase.PfnOf(kernelRoot), 1 + Containers.ContainerTable.MaxContainers, new Memory.KernelPanicHandler(), Sys.Irq);
             mm.PageOps = new Memory.X86PageOps();
@@ -75,7 +75,7 @@ namespace Kernel
         {
             Proc.X86Cpu cpu = new Proc.X86Cpu(Sys.Irq);
             Proc.Processes processes = Proc.Processes.Create(new Sched.Scheduler(), Sys.Irq, Sys.Memory, Sys.Stacks, cpu,
-                new Proc.PitClock(), Sys.Printk, Layout.BootStackGuard() + 4096, Layout.BootStackTop());
+                new Proc.PitClock(), Sys.Printk, Layout.BootStackGuard() + Paging.Size, Layout.BootStackTop());
             if (processes == null) Panic.Fail("proc: cannot create PID 1 and the idle task");
             cpu.Attach(processes, Sys.Memory);
             Sys.StartProcesses(cpu, processes);
@@ -111,7 +111,7 @@ namespace Kernel
         {
             ulong floor = Layout.KernelVirtToPhys(Layout.KernelEnd());
             if (BootInfo.InfoEnd > floor) floor = BootInfo.InfoEnd;
-            floor = (floor + 0xFFF) & ~0xFFFUL;
+            floor = (floor + Paging.OffsetMask) & ~Paging.OffsetMask;
             ulong bestStart = 0, bestLength = 0;
             for (int i = 0; i < BootInfo.RangeCount; i++)
             {

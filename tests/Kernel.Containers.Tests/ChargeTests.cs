@@ -35,6 +35,29 @@ namespace Kernel.Containers.Tests
         }
 
         [Fact]
+        public void A_fault_that_fails_after_its_charge_counts_no_hit_and_no_peak()
+        {
+            using var w = new World();
+            w.Table.Create("a", out Container a);
+            FakeTask t = w.Spawn();
+            w.Table.AddTask(a, t.Pid.ToString());
+            Assert.Equal(Errno.None, w.Table.Attributes.Store(a, "page_limit", "2"));
+            for (int i = 0; i < 2; i++) Assert.Equal(FaultResult.Handled, w.Touch(t, i));
+            var hog = new System.Collections.Generic.List<uint>();
+            while (w.Vm.Buddy.TryAlloc(0, AllocFlags.Kernel, out uint f)) hog.Add(f);
+            Assert.Equal(FaultResult.OutOfMemory, w.Touch(t, 2));   // charged, then no frame: cancelled
+            Assert.Equal(2, a.PageUsage);
+            Assert.Equal(2, a.MaxPageUsage);
+            Assert.Equal(0, a.PageLimitHits);
+            Assert.Empty(w.Host.Queued);
+            foreach (uint f in hog) w.Vm.Buddy.Free(f, 0);
+            Assert.Equal(FaultResult.Handled, w.Touch(t, 2));       // now it goes over: one hit
+            Assert.Equal(1, a.PageLimitHits);
+            Assert.Equal(3, a.MaxPageUsage);
+            w.AssertMemcheckOk();
+        }
+
+        [Fact]
         public void Moving_a_task_moves_no_charge_and_cow_copies_go_to_the_writer()
         {
             using var w = new World();

@@ -1,7 +1,7 @@
 // Every counter a container shows, exact under random histories that also map files: anonymous
 // faults and unmaps, fork (copy-on-write sharing of anonymous and page-cache frames), exit,
-// addtask/rmtask, mkdir/rmdir, file writes, truncation and deletion (pages still mapped stay
-// charged), private file mappings (a read maps the page-cache frame, a write copies it into an
+// addtask/rmtask, mkdir/rmdir, file writes, truncation (which unmaps what lies past the new end)
+// and deletion (pages still mapped stay charged), private file mappings (a read maps the page-cache frame, a write copies it into an
 // anonymous frame charged to the writer), page_limit writes, the over-limit work running, and
 // max_page_usage resets.
 //
@@ -288,7 +288,19 @@ namespace Kernel.Containers.Tests
                             FileGen g = m.Files[slot];
                             if (g == null) break;
                             int from = a % 2 == 1 ? index : 0;
-                            if (a % 2 == 1) g.Cache.Truncate((ulong)from);
+                            if (a % 2 == 1)
+                            {
+                                g.Cache.Truncate((ulong)from);
+                                // Truncation unmaps every mapping past the new end, page-cache
+                                // frames and private copies alike (Linux's truncate_pagecache).
+                                foreach (Task u in m.Tasks)
+                                    if (u.Region[slot] == g)
+                                        for (int i = from; i < FilePages; i++)
+                                        {
+                                            if (u.Mapped[slot][i] != null) u.Mapped[slot][i].Maps--;
+                                            u.Mapped[slot][i] = null;
+                                        }
+                            }
                             else
                             {
                                 g.Cache.Release();

@@ -151,10 +151,10 @@ namespace Kernel.Mm.Tests
             m.Buddy.AddFreeRange(0, 8);
             m.Buddy.EnablePoison(m.Ram);
             Assert.True(m.Buddy.TryAlloc(1, AllocFlags.Kernel, out uint pfn));
-            byte* mem = m.Ram + pfn * FrameDatabase.PageSize;
-            for (int i = 0; i < 2 * FrameDatabase.PageSize; i++) mem[i] = 0x11;
+            byte* mem = m.Ram + pfn * Kernel.Abi.Paging.Size;
+            for (int i = 0; i < 2 * (int)Kernel.Abi.Paging.Size; i++) mem[i] = 0x11;
             m.Buddy.Free(pfn, 1);
-            for (int i = 0; i < 2 * FrameDatabase.PageSize; i += 8) Assert.Equal(BuddyAllocator.PoisonPattern, *(ulong*)(mem + i));
+            for (int i = 0; i < 2 * (int)Kernel.Abi.Paging.Size; i += 8) Assert.Equal(BuddyAllocator.PoisonPattern, *(ulong*)(mem + i));
             m.AssertHealthy();
         }
 

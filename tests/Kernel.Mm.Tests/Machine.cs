@@ -29,7 +29,7 @@ namespace Kernel.Mm.Tests
             Pages = (Page*)NativeMemory.AlignedAlloc((nuint)Math.Max(1UL, FrameDatabase.BytesFor(frames)), 64);
             // Garbage, to show FrameDatabase initialises every record.
             new Span<byte>(Pages, (int)FrameDatabase.BytesFor(frames)).Fill(0xA5);
-            if (withRam) Ram = (byte*)NativeMemory.AlignedAlloc((nuint)frames * FrameDatabase.PageSize, 4096);
+            if (withRam) Ram = (byte*)NativeMemory.AlignedAlloc((nuint)(frames * Kernel.Abi.Paging.Size), 4096);
             Db = new FrameDatabase(Pages, frames);
             Buddy = new BuddyAllocator(Db, Panics, reserve);
         }

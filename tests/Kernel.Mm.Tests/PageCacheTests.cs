@@ -232,5 +232,41 @@ namespace Kernel.Mm.Tests
             Assert.Equal(0, to.PageUsage);
             Assert.Equal(vm.FreeAtStart, vm.Buddy.FreeFrames);
         }
+
+        [Fact]
+        public void TruncatingAMappedFileUnmapsThePagesPastTheNewEndInEveryMapping()
+        {
+            using var vm = new VmMachine(128);
+            MemoryContainer root = vm.Vm.Charger.Root;
+            PageCache cache = FileOf(vm, 4, 20);
+            var a = vm.NewMm();
+            var b = vm.NewMm();
+            Assert.Equal(Errno.None, a.MapFile(Base, 4, Rw, cache.Id, 0));
+            Assert.Equal(Errno.None, b.MapFile(Base + 0x10000, 3, Protection.Read, cache.Id, 1));   // pages 1..3
+            for (int i = 0; i < 4; i++) Cpu.ReadOk(vm, a, Base + ((ulong)i << 12));
+            Cpu.WriteOk(vm, a, Base + 3 * 4096, 99);                  // a private copy of page 3
+            for (int i = 0; i < 3; i++) Cpu.ReadOk(vm, b, Base + 0x10000 + ((ulong)i << 12));
+            uint page2 = cache.Find(2);
+            Assert.Equal(2, vm.Pages[page2].MapCount);
+
+            cache.Truncate(2);                                          // the file is now 2 pages
+            cache.Size = 2 * 4096;
+            Assert.Equal(0UL, a.Table.Lookup(Base + 2 * 4096));
+            Assert.Equal(0UL, a.Table.Lookup(Base + 3 * 4096));        // the private copy went too
+            Assert.Equal(0UL, b.Table.Lookup(Base + 0x10000 + 4096));  // b's view of page 2
+            Assert.NotEqual(0UL, b.Table.Lookup(Base + 0x10000));      // page 1 stays
+            Assert.Equal(2u, a.ResidentPages);
+            Assert.Equal(1u, b.ResidentPages);
+            Assert.Equal(FaultResult.SegmentationFault, a.HandleFault(Base + 2 * 4096, FaultAccess.Read));   // SIGBUS
+            Assert.Equal(2, root.FilePages);
+            Assert.Equal(0, root.AnonPages);
+            Assert.Equal(Page.NoFrame, cache.Find(2));
+            a.Destroy();
+            b.Destroy();
+            cache.Release();
+            Assert.Equal(0, root.PageUsage);
+            Assert.Equal(vm.FreeAtStart, vm.Buddy.FreeFrames);
+            vm.AssertHealthy();
+        }
     }
 }

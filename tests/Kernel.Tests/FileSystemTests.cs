@@ -134,6 +134,46 @@ public sealed class FileSystemTests(ITestOutputHelper output) : KernelTest(outpu
         Assert.Equal("memcheck: ok", await m.RunAsync("memcheck"));
     }
 
+    // umount of a ramfs with files gives every page back (they used to stay allocated and
+    // charged for ever); EBUSY while one of its files is open.
+    [Fact]
+    public async Task Unmounting_a_ramfs_gives_its_files_pages_back()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Equal("", await m.RunAsync("echo 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 > /line"));
+        Assert.Equal("", await m.RunAsync("echo old > /bg.out"));   // the job's output file, a page already
+        int rootBefore = RootPages(await m.RunAsync("meminfo"));
+        Assert.Equal("", await m.RunAsync("mkdir /mnt2"));
+        Assert.Equal("", await m.RunAsync("mount -t ramfs none /mnt2"));
+        Assert.Equal("", await m.RunAsync("mkdir /mnt2/d"));
+        Assert.Equal("", await m.RunAsync("repeat 400 cat /line > /mnt2/d/file", TimeSpan.FromSeconds(30)));
+        Assert.Equal(rootBefore + 10, RootPages(await m.RunAsync("meminfo")));   // 40400 bytes = 10 pages
+        Assert.Matches(@"^\[1\] \d+$", await m.RunAsync("mapfile /mnt2/d/file 3 > /bg.out &"));
+        await Task.Delay(300);
+        Assert.Equal("umount: can't unmount /mnt2: Device or resource busy", await m.RunAsync("umount /mnt2"));
+        await m.RunAsync("wait", TimeSpan.FromSeconds(10));
+        Assert.Equal("", await m.RunAsync("umount /mnt2"));
+        Assert.Equal(rootBefore, RootPages(await m.RunAsync("meminfo")));
+        Assert.Equal("memcheck: ok", await m.RunAsync("memcheck"));
+    }
+
+    // Truncating a file that a process maps takes the pages past the new end away from it at
+    // once (they used to stay mapped, charged and readable).
+    [Fact]
+    public async Task Truncating_a_mapped_file_unmaps_and_frees_its_pages()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Equal("", await m.RunAsync("echo 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 > /line"));
+        Assert.Equal("", await m.RunAsync("repeat 400 cat /line > /f", TimeSpan.FromSeconds(30)));
+        int rootBefore = RootPages(await m.RunAsync("meminfo"));
+        Assert.Matches(@"^\[1\] \d+$", await m.RunAsync("mapfile /f 3 > /bg.out &"));
+        await Task.Delay(300);
+        Assert.Equal("", await m.RunAsync("echo x > /f"));
+        Assert.Equal(rootBefore - 9, RootPages(await m.RunAsync("meminfo")));   // 10 pages -> 1
+        await m.RunAsync("wait", TimeSpan.FromSeconds(10));
+        Assert.Equal("memcheck: ok", await m.RunAsync("memcheck"));
+    }
+
     private static readonly Regex RootRow = new(@"charged: \d+ pages to \d+ containers, (\d+) pages to the root");
 
     private static int RootPages(string meminfo) => int.Parse(RootRow.Match(meminfo).Groups[1].Value);

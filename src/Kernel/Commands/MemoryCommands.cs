@@ -117,13 +117,13 @@ namespace Kernel.Commands
             for (int i = 0; i < count; i++)
             {
                 ulong* p = (ulong*)PhysicalMemory.FrameAddress(taken[i]);
-                ulong pattern = 0x5A5A000000000000UL ^ ((ulong)taken[i] << 12);
+                ulong pattern = 0x5A5A000000000000UL ^ ((ulong)taken[i] << Paging.Shift);
                 for (int w = 0; w < 512; w++) p[w] = pattern + (ulong)w;
             }
             for (int i = 0; i < count; i++)
             {
                 ulong* p = (ulong*)PhysicalMemory.FrameAddress(taken[i]);
-                ulong pattern = 0x5A5A000000000000UL ^ ((ulong)taken[i] << 12);
+                ulong pattern = 0x5A5A000000000000UL ^ ((ulong)taken[i] << Paging.Shift);
                 for (int w = 0; w < 512; w++) if (p[w] != pattern + (ulong)w) bad++;
             }
             Sys.Irq.Enter();

@@ -36,12 +36,13 @@ namespace Kernel.Drivers
 
         public static bool TryGet(out byte b)
         {
-            Sys.Irq.Enter();
-            bool any = s_head != s_tail;
-            b = any ? s_buffer[s_head & (Capacity - 1)] : (byte)0;
-            if (any) s_head++;
-            Sys.Irq.Exit();
-            return any;
+            using (Sys.Irq.Hold())
+            {
+                bool any = s_head != s_tail;
+                b = any ? s_buffer[s_head & (Capacity - 1)] : (byte)0;
+                if (any) s_head++;
+                return any;
+            }
         }
 
         private static Sched.WaitQueue s_readers;

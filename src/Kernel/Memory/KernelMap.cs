@@ -32,7 +32,7 @@ namespace Kernel.Memory
 
             ulong imageStart = Layout.ImageStart(), imageEnd = Layout.KernelEnd();
             ulong textEnd = Layout.TextEnd(), rodataEnd = Layout.RodataEnd(), guard = Layout.BootStackGuard();
-            for (ulong va = imageStart; va < imageEnd; va += 4096)
+            for (ulong va = imageStart; va < imageEnd; va += Paging.Size)
             {
                 int pdIndex = (int)((va >> 21) & 511);
                 if ((pd[pdIndex] & Present) == 0)

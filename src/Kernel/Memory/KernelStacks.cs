@@ -43,8 +43,8 @@ namespace Kernel.Memory
         }
 
         public static ulong SlotBase(int slot) => AreaBase + (ulong)slot * SlotSize;
-        public static ulong Top(int slot) => SlotBase(slot) + 4096 + (ulong)Pages * 4096;
-        public static ulong Bottom(int slot) => SlotBase(slot) + 4096;
+        public static ulong Top(int slot) => SlotBase(slot) + Paging.Size + (ulong)Pages * Paging.Size;
+        public static ulong Bottom(int slot) => SlotBase(slot) + Paging.Size;
 
         // A mapped stack; false (nothing held) when out of slots or memory.
         public override bool TryAllocate(out int slot, out ulong bottom, out ulong top)
@@ -119,7 +119,7 @@ namespace Kernel.Memory
                 }
                 table = (ulong*)Layout.PhysToVirt(table[index] & AddressMask);
             }
-            return table + ((va >> 12) & 511);
+            return table + ((va >> Paging.Shift) & 511);
         }
 
         private static bool NewTable(out ulong phys)

@@ -63,20 +63,20 @@ namespace Kernel.Memory
             ulong highest = s_map.HighestUsableEnd();
             if (!ExtendDirectMap(highest)) return false;
 
-            uint frameCount = (uint)(highest / MemoryMap.PageSize);
+            uint frameCount = (uint)(highest / Paging.Size);
             s_frameDatabaseBytes = FrameDatabase.BytesFor(frameCount);
-            if (!s_map.TryAllocate(s_frameDatabaseBytes, MemoryMap.PageSize, Layout.DirectMapSize, out ulong dbPhys))
+            if (!s_map.TryAllocate(s_frameDatabaseBytes, Paging.Size, Layout.DirectMapSize, out ulong dbPhys))
                 return false;
             s_frames = new FrameDatabase((Page*)Layout.PhysToVirt(dbPhys), frameCount);
 
             ulong usable = s_map.UsableBytes();
-            ulong reserve = usable / 64 / MemoryMap.PageSize;
+            ulong reserve = usable / 64 / Paging.Size;
             if (reserve < 256) reserve = 256;
             if (reserve > 4096) reserve = 4096;
             s_buddy = new BuddyAllocator(s_frames, new KernelPanicHandler(), (uint)reserve);
             for (int i = 0; s_map.FreeRange(i, out ulong start, out ulong end); i++)
-                s_buddy.AddFreeRange((uint)(start / MemoryMap.PageSize), (uint)((end - start) / MemoryMap.PageSize));
-            s_totalBytes = (ulong)s_buddy.ManagedFrames * MemoryMap.PageSize + heapBytes;
+                s_buddy.AddFreeRange((uint)(start / Paging.Size), (uint)((end - start) / Paging.Size));
+            s_totalBytes = (ulong)s_buddy.ManagedFrames * Paging.Size + heapBytes;
             return true;
         }
 
@@ -90,9 +90,9 @@ namespace Kernel.Memory
             ulong* pdpt = (ulong*)Layout.PhysToVirt(pml4[256] & 0x000FFFFFFFFFF000UL);
             for (ulong g = Layout.DirectMapSize / GiB; g < gibs; g++)
             {
-                if (!s_map.TryAllocate(MemoryMap.PageSize, MemoryMap.PageSize, Layout.DirectMapSize, out ulong pdPhys))
+                if (!s_map.TryAllocate(Paging.Size, Paging.Size, Layout.DirectMapSize, out ulong pdPhys))
                     return false;
-                s_earlyTableBytes += MemoryMap.PageSize;
+                s_earlyTableBytes += Paging.Size;
                 ulong* pd = (ulong*)Layout.PhysToVirt(pdPhys);
                 for (ulong i = 0; i < 512; i++) pd[i] = (g * GiB + (i << 21)) | 0x83;
                 pdpt[g] = pdPhys | 0x03;
@@ -107,25 +107,17 @@ namespace Kernel.Memory
 
         public static bool TryAllocFrame(AllocFlags flags, out uint pfn)
         {
-            Sys.Irq.Enter();
-            bool ok = s_buddy.TryAlloc(0, flags, out pfn);
-            Sys.Irq.Exit();
-            return ok;
+            using (Sys.Irq.Hold()) return s_buddy.TryAlloc(0, flags, out pfn);
         }
 
         public static bool TryAlloc(int order, AllocFlags flags, out uint pfn)
         {
-            Sys.Irq.Enter();
-            bool ok = s_buddy.TryAlloc(order, flags, out pfn);
-            Sys.Irq.Exit();
-            return ok;
+            using (Sys.Irq.Hold()) return s_buddy.TryAlloc(order, flags, out pfn);
         }
 
         public static void Free(uint pfn, int order)
         {
-            Sys.Irq.Enter();
-            s_buddy.Free(pfn, order);
-            Sys.Irq.Exit();
+            using (Sys.Irq.Hold()) s_buddy.Free(pfn, order);
         }
 
         public static byte* FrameAddress(uint pfn) => (byte*)Layout.PhysToVirt(FrameDatabase.PhysicalAddress(pfn));

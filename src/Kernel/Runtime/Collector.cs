@@ -103,7 +103,7 @@ namespace Kernel.Runtime
 
             Sched.Task current = Sys.Processes == null ? null : Sys.Processes.Current;
             ulong stackTop = current == null ? Layout.BootStackTop() : current.StackTop;
-            ulong stackBottom = current == null ? Layout.BootStackGuard() + 4096 : current.StackBottom;
+            ulong stackBottom = current == null ? Layout.BootStackGuard() + Paging.Size : current.StackBottom;
             if (rsp < stackBottom || rsp > stackTop) Panic.Fail("gc: collecting on an unknown stack");
             // The image's data and bss, except the boot stack (scanned below as PID 1's stack).
             GcHeap.MarkConservative((void*)Layout.RodataEnd(), (void*)Layout.BootStackGuard());

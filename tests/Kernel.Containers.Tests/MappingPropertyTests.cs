@@ -33,11 +33,20 @@ namespace Kernel.Containers.Tests
         private const ulong FileBase = 0x2000_0000;
         // The step kinds, each as often as it appears here: faults, addtask and file mappings
         // often, so that containers hold enough pages to hit limits and rmdir has charges to move.
-        private static readonly int[] Weights =
+        private static readonly Step[] Weights =
         {
-            0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 4, 5, 6, 6, 6, 7, 8, 8, 9,
-            10, 10, 10, 11, 12, 12, 12, 13, 13, 13, 14, 14, 14, 15, 16, 16, 17,
+            Step.NewTask, Step.NewTask, Step.Fork, Step.Fork, Step.WriteAnon, Step.WriteAnon, Step.WriteAnon, Step.WriteAnon, Step.ReadAnon, Step.ReadAnon, Step.UnmapAnon, Step.Exit, Step.AddTask, Step.AddTask, Step.AddTask, Step.RmTask, Step.Mkdir, Step.Mkdir, Step.Rmdir,
+            Step.WriteFile, Step.WriteFile, Step.WriteFile, Step.TruncateOrDelete, Step.MapFile, Step.MapFile, Step.MapFile, Step.ReadMapping, Step.ReadMapping, Step.ReadMapping, Step.WriteMapping, Step.WriteMapping, Step.WriteMapping, Step.SetPageLimit, Step.RunOverLimitWork, Step.RunOverLimitWork, Step.ResetMaxUsage,
         };
+
+        public enum Step { NewTask, Fork, WriteAnon, ReadAnon, UnmapAnon, Exit, AddTask, RmTask, Mkdir, Rmdir, WriteFile, TruncateOrDelete, MapFile, ReadMapping, WriteMapping, SetPageLimit, RunOverLimitWork, ResetMaxUsage }
+
+        // One step of a history: its kind and two small numbers that pick the task, page, file,
+        // container or value (printed as such when a history fails).
+        public readonly record struct Op(Step Kind, int A, int B)
+        {
+            public override string ToString() => Kind + "(" + A + "," + B + ")";
+        }
 
         private static ulong FileVa(int slot, int index) => FileBase + ((ulong)slot << 20) + ((ulong)index << 12);
 
@@ -142,24 +151,25 @@ namespace Kernel.Containers.Tests
 
         private static Container Find(World w, string name) => name == null ? null : w.Table.Find(name);
 
-        private static void Run(int[] ops)
+        private static void Run(Op[] ops)
         {
             using var w = new World(4096, DefaultLimit);
             var m = new Model();
-            foreach (int op in ops)
+            foreach (Op op in ops)
             {
-                int kind = Weights[op % Weights.Length], a = op / Weights.Length % 64, b = op / (Weights.Length * 64) % 64;
+                Step kind = op.Kind;
+                int a = op.A, b = op.B;
                 Task t = m.Tasks.Count == 0 ? null : m.Tasks[a % m.Tasks.Count];
                 string name = "c" + b % Names;
                 Container c = w.Table.Find(name);
                 int slot = b % Slots, index = a % FilePages, page = b % AnonPages;
                 switch (kind)
                 {
-                    case 0:   // a new task, in no container
+                    case Step.NewTask:   // a new task, in no container
                         if (m.Tasks.Count < MaxTasks) m.Tasks.Add(new Task { Real = w.Spawn() });
                         break;
 
-                    case 1:   // fork
+                    case Step.Fork:   // fork
                         if (t != null && m.Tasks.Count < MaxTasks)
                         {
                             FakeTask child = w.Spawn(t.Real, forkMm: true);
@@ -177,22 +187,22 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 2:   // write an anonymous page
-                    case 3:   // read one
+                    case Step.WriteAnon:   // write an anonymous page
+                    case Step.ReadAnon:   // read one
                         if (t != null)
                         {
-                            Assert.Equal(FaultResult.Handled, w.Touch(t.Real, page, write: kind == 2));
+                            Assert.Equal(FaultResult.Handled, w.Touch(t.Real, page, write: kind == Step.WriteAnon));
                             Frame f = t.Anon[page];
                             if (f == null)
                             {
                                 t.Anon[page] = new Frame { Payer = t.In, Maps = 1 };
                                 m.Charge(t.In);
                             }
-                            else if (kind == 2) m.Write(t, t.Anon, page);
+                            else if (kind == Step.WriteAnon) m.Write(t, t.Anon, page);
                         }
                         break;
 
-                    case 4:   // unmap an anonymous page
+                    case Step.UnmapAnon:   // unmap an anonymous page
                         if (t != null)
                         {
                             ulong va = World.Base + ((ulong)page << 12);
@@ -203,7 +213,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 5:   // exit
+                    case Step.Exit:   // exit
                         if (t != null)
                         {
                             w.Exit(t.Real);
@@ -212,7 +222,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 6:   // addtask
+                    case Step.AddTask:   // addtask
                         if (t != null && c != null)
                         {
                             Errno want = t.In != null ? Errno.EBUSY : m.TasksIn(name) >= m.Of(name).TaskLimit ? Errno.ENOSPC : Errno.None;
@@ -222,7 +232,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 7:   // rmtask
+                    case Step.RmTask:   // rmtask
                         if (t != null && c != null)
                         {
                             Errno want = t.In == name ? Errno.None : Errno.EINVAL;
@@ -231,7 +241,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 8:   // mkdir, now and then with a small task_limit
+                    case Step.Mkdir:   // mkdir, now and then with a small task_limit
                         {
                             Errno want = m.Live.ContainsKey(name) ? Errno.EEXIST : Errno.None;
                             Assert.Equal(want, w.Table.Create(name, out Container made));
@@ -245,7 +255,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 9:   // rmdir (half the time after rmtask of every PID showtasks lists): its charges go to the root
+                    case Step.Rmdir:   // rmdir (half the time after rmtask of every PID showtasks lists): its charges go to the root
                         {
                             if (c != null && a % 2 == 0)
                             {
@@ -268,7 +278,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 10:  // write a page of a file, as t (or as no container)
+                    case Step.WriteFile:  // write a page of a file, as t (or as no container)
                         {
                             FileGen g = m.Files[slot];
                             if (g == null)
@@ -283,7 +293,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 11:  // truncate a file (a odd) or delete it (a even)
+                    case Step.TruncateOrDelete:  // truncate a file (a odd) or delete it (a even)
                         {
                             FileGen g = m.Files[slot];
                             if (g == null) break;
@@ -315,7 +325,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 12:  // map a file privately into t
+                    case Step.MapFile:  // map a file privately into t
                         if (t != null && t.Region[slot] == null && m.Files[slot] != null)
                         {
                             FileGen g = m.Files[slot];
@@ -324,21 +334,21 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 13:  // read a page of a file mapping
-                    case 14:  // write one
+                    case Step.ReadMapping:  // read a page of a file mapping
+                    case Step.WriteMapping:  // write one
                         if (t != null && t.Region[slot] != null)
                         {
                             FileGen g = t.Region[slot];
                             Frame f = t.Mapped[slot][index];
                             FaultResult r = Kernel.Mm.Tests.Cpu.Access(w.Vm, t.Real.Mm, FileVa(slot, index),
-                                kind == 14 ? FaultAccess.Write : FaultAccess.Read, out byte* _);
+                                kind == Step.WriteMapping ? FaultAccess.Write : FaultAccess.Read, out byte* _);
                             if (f == null && g.Released)
                             {
                                 Assert.Equal(FaultResult.SegmentationFault, r);   // the file is gone
                                 break;
                             }
                             Assert.Equal(FaultResult.Handled, r);
-                            if (kind == 13)
+                            if (kind == Step.ReadMapping)
                             {
                                 if (f != null) break;
                                 f = m.Bring(g, index, t.In);
@@ -351,7 +361,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 15:  // write page_limit
+                    case Step.SetPageLimit:  // write page_limit
                         if (c != null)
                         {
                             long limit = a % 16;
@@ -366,7 +376,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 16:  // the workqueue runs a container's over-limit work
+                    case Step.RunOverLimitWork:  // the workqueue runs a container's over-limit work
                         if (c != null && m.Of(name).Pending)
                         {
                             Assert.Same(c, w.Host.Queued.Last(q => q.Name == name));
@@ -376,7 +386,7 @@ namespace Kernel.Containers.Tests
                         }
                         break;
 
-                    case 17:  // echo 0 > max_page_usage
+                    case Step.ResetMaxUsage:  // echo 0 > max_page_usage
                         if (c != null)
                         {
                             Assert.Equal(Errno.None, w.Table.Attributes.Store(c, "max_page_usage", "0\n"));
@@ -425,7 +435,8 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Random_histories_with_file_mappings_and_limits_keep_every_counter_exact()
         {
-            Gen.Int[0, Weights.Length * 64 * 64 - 1].Array[1, 200].Sample(ops => Run(ops), iter: 300);
+            Gen.Select(Gen.Int[0, Weights.Length - 1], Gen.Int[0, 63], Gen.Int[0, 63], (k, a, b) => new Op(Weights[k], a, b))
+                .Array[1, 200].Sample(ops => Run(ops), iter: 300);
         }
 
         // A history that walks through each kind of step once, so that a model that forgot a
@@ -433,33 +444,32 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void A_scripted_history_through_every_step()
         {
-            static int Op(int kind, int a, int b) => Array.IndexOf(Weights, kind) + Weights.Length * (a + 64 * b);
             Run(new[]
             {
-                Op(8, 1, 0),    // mkdir c0 (limit 6, task_limit 100)
-                Op(0, 0, 0), Op(0, 0, 0),   // tasks 0, 1
-                Op(6, 0, 0),    // task 0 -> c0
-                Op(10, 1, 0),   // task 1 (root) writes page 1 of f0: the root pays for the file
-                Op(10, 0, 0),   // task 0 writes page 0 of f0: still the root's file
-                Op(10, 0, 1),   // task 0 writes page 0 of f1: c0 pays for f1
-                Op(12, 0, 1),   // task 0 maps f1
-                Op(13, 1, 1),   // reads its page 1: brought in, charged to c0, mapped
-                Op(14, 2, 1),   // writes page 2: brought in (c0), copied (c0)
-                Op(14, 1, 1),   // writes page 1: the mapped cache frame is replaced by a copy
-                Op(1, 0, 0),    // fork task 0 (child in c0)
-                Op(2, 0, 0), Op(3, 0, 1), Op(2, 2, 0),   // anon pages, copy-on-write
-                Op(15, 2, 0),   // page_limit 2: below usage
-                Op(16, 0, 0),   // the work runs
-                Op(2, 0, 2),    // over the limit again: queued again
-                Op(17, 0, 0),   // max_page_usage reset
-                Op(11, 1, 1),   // truncate f1 from page 1
-                Op(11, 0, 1),   // delete f1 (mapped pages stay charged)
-                Op(13, 3, 1),   // task 0's read of an absent page of the deleted file: SIGSEGV
-                Op(5, 0, 0),    // exit task 0
-                Op(7, 0, 0),    // rmtask (EINVAL or not in it)
-                Op(9, 0, 0),    // rmdir c0 (EBUSY while the child lives, else moves to the root)
-                Op(5, 0, 0), Op(5, 0, 0), Op(5, 0, 0),
-                Op(9, 0, 0),
+                new Op(Step.Mkdir, 1, 0),    // mkdir c0 (limit 6, task_limit 100)
+                new Op(Step.NewTask, 0, 0), new Op(Step.NewTask, 0, 0),   // tasks 0, 1
+                new Op(Step.AddTask, 0, 0),    // task 0 -> c0
+                new Op(Step.WriteFile, 1, 0),   // task 1 (root) writes page 1 of f0: the root pays for the file
+                new Op(Step.WriteFile, 0, 0),   // task 0 writes page 0 of f0: still the root's file
+                new Op(Step.WriteFile, 0, 1),   // task 0 writes page 0 of f1: c0 pays for f1
+                new Op(Step.MapFile, 0, 1),   // task 0 maps f1
+                new Op(Step.ReadMapping, 1, 1),   // reads its page 1: brought in, charged to c0, mapped
+                new Op(Step.WriteMapping, 2, 1),   // writes page 2: brought in (c0), copied (c0)
+                new Op(Step.WriteMapping, 1, 1),   // writes page 1: the mapped cache frame is replaced by a copy
+                new Op(Step.Fork, 0, 0),    // fork task 0 (child in c0)
+                new Op(Step.WriteAnon, 0, 0), new Op(Step.ReadAnon, 0, 1), new Op(Step.WriteAnon, 2, 0),   // anon pages, copy-on-write
+                new Op(Step.SetPageLimit, 2, 0),   // page_limit 2: below usage
+                new Op(Step.RunOverLimitWork, 0, 0),   // the work runs
+                new Op(Step.WriteAnon, 0, 2),    // over the limit again: queued again
+                new Op(Step.ResetMaxUsage, 0, 0),   // max_page_usage reset
+                new Op(Step.TruncateOrDelete, 1, 1),   // truncate f1 from page 1
+                new Op(Step.TruncateOrDelete, 0, 1),   // delete f1 (mapped pages stay charged)
+                new Op(Step.ReadMapping, 3, 1),   // task 0's read of an absent page of the deleted file: SIGSEGV
+                new Op(Step.Exit, 0, 0),    // exit task 0
+                new Op(Step.RmTask, 0, 0),    // rmtask (EINVAL or not in it)
+                new Op(Step.Rmdir, 0, 0),    // rmdir c0 (EBUSY while the child lives, else moves to the root)
+                new Op(Step.Exit, 0, 0), new Op(Step.Exit, 0, 0), new Op(Step.Exit, 0, 0),
+                new Op(Step.Rmdir, 0, 0),
             });
         }
     }

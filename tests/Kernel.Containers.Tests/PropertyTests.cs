@@ -46,21 +46,29 @@ namespace Kernel.Containers.Tests
             }
         }
 
-        private static void Run(int[] ops)
+        public enum Step { NewTask, Fork, Write, Read, Unmap, Exit, AddTask, RmTask, Mkdir, Rmdir, WriteFile }
+
+        public readonly record struct Op(Step Kind, int A, int B)
+        {
+            public override string ToString() => Kind + "(" + A + "," + B + ")";
+        }
+
+        private static void Run(Op[] ops)
         {
             using var w = new World(4096, pageLimit: 20);
             var model = new Model();
             var tasks = new List<FakeTask>();
             var caches = new Dictionary<int, PageCache>();
-            foreach (int op in ops)
+            foreach (Op op in ops)
             {
-                int kind = op % 11, a = (op / 11) % 64, b = (op / 704) % 64;
+                Step kind = op.Kind;
+                int a = op.A, b = op.B;
                 FakeTask t = tasks.Count == 0 ? null : tasks[a % tasks.Count];
                 string name = "c" + (b % Names);
                 Container c = w.Table.Find(name);
                 switch (kind)
                 {
-                    case 0:   // spawn a new task in no container
+                    case Step.NewTask:   // spawn a new task in no container
                         if (tasks.Count < 12)
                         {
                             FakeTask n = w.Spawn();
@@ -69,7 +77,7 @@ namespace Kernel.Containers.Tests
                             model.TaskIn[n.Pid] = null;
                         }
                         break;
-                    case 1:   // fork
+                    case Step.Fork:   // fork
                         if (t != null && tasks.Count < 12)
                         {
                             FakeTask child = w.Spawn(t, forkMm: true);
@@ -87,23 +95,23 @@ namespace Kernel.Containers.Tests
                             model.TaskIn[child.Pid] = cin;
                         }
                         break;
-                    case 2:   // write a page
-                    case 3:   // read a page
+                    case Step.Write:   // write a page
+                    case Step.Read:   // read a page
                         if (t != null)
                         {
                             int page = b % Pages;
-                            Assert.Equal(FaultResult.Handled, w.Touch(t, page, write: kind == 2));
+                            Assert.Equal(FaultResult.Handled, w.Touch(t, page, write: kind == Step.Write));
                             ModelFrame[] pages = model.Mapped[t.Pid];
                             ModelFrame f = pages[page];
                             if (f == null) pages[page] = new ModelFrame { Payer = model.TaskIn[t.Pid], Maps = 1 };
-                            else if (kind == 2 && f.Maps > 1)
+                            else if (kind == Step.Write && f.Maps > 1)
                             {
                                 f.Maps--;
                                 pages[page] = new ModelFrame { Payer = model.TaskIn[t.Pid], Maps = 1 };
                             }
                         }
                         break;
-                    case 4:   // unmap a page
+                    case Step.Unmap:   // unmap a page
                         if (t != null)
                         {
                             int page = b % Pages;
@@ -114,7 +122,7 @@ namespace Kernel.Containers.Tests
                             model.Mapped[t.Pid][page] = null;
                         }
                         break;
-                    case 5:   // exit
+                    case Step.Exit:   // exit
                         if (t != null)
                         {
                             w.Exit(t);
@@ -124,7 +132,7 @@ namespace Kernel.Containers.Tests
                             model.TaskIn.Remove(t.Pid);
                         }
                         break;
-                    case 6:   // addtask
+                    case Step.AddTask:   // addtask
                         if (t != null && c != null)
                         {
                             Errno e = w.Table.AddTask(c, t.Pid.ToString());
@@ -133,7 +141,7 @@ namespace Kernel.Containers.Tests
                             if (e == Errno.None) model.TaskIn[t.Pid] = name;
                         }
                         break;
-                    case 7:   // rmtask
+                    case Step.RmTask:   // rmtask
                         if (t != null && c != null)
                         {
                             Errno e = w.Table.RemoveTask(c, t.Pid.ToString());
@@ -141,7 +149,7 @@ namespace Kernel.Containers.Tests
                             if (e == Errno.None) model.TaskIn[t.Pid] = null;
                         }
                         break;
-                    case 8:   // mkdir, with a small task_limit now and then
+                    case Step.Mkdir:   // mkdir, with a small task_limit now and then
                         {
                             Errno e = w.Table.Create(name, out Container made);
                             Assert.Equal(model.Live.Contains(name) ? Errno.EEXIST : Errno.None, e);
@@ -152,7 +160,7 @@ namespace Kernel.Containers.Tests
                             }
                         }
                         break;
-                    case 9:   // rmdir
+                    case Step.Rmdir:   // rmdir
                         {
                             Errno e = w.Table.Remove(name);
                             Errno want = !model.Live.Contains(name) ? Errno.ENOENT : model.Tasks(name) > 0 ? Errno.EBUSY : Errno.None;
@@ -164,7 +172,7 @@ namespace Kernel.Containers.Tests
                             }
                         }
                         break;
-                    case 10:  // write a page of a file as task t (delete it when a says so)
+                    case Step.WriteFile:  // write a page of a file as task t (delete it when a says so)
                         {
                             int file = b % Files;
                             if (a % 4 == 0 && caches.TryGetValue(file, out PageCache gone))
@@ -219,7 +227,8 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Random_histories_keep_every_counter_equal_to_the_model()
         {
-            Gen.Int[0, 11 * 64 * 64 - 1].Array[1, 120].Sample(ops => Run(ops), iter: 300);
+            Gen.Select(Gen.Int[0, 10], Gen.Int[0, 63], Gen.Int[0, 63], (k, a, b) => new Op((Step)k, a, b))
+                .Array[1, 120].Sample(ops => Run(ops), iter: 300);
         }
     }
 }

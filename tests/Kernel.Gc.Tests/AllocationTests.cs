@@ -8,7 +8,7 @@ namespace Kernel.Gc.Tests
     public unsafe class AllocationTests : GcTest
     {
         [Fact]
-        public void EverySizeClassGivesZeroedAlignedDisjointSlotsFoundFromAnyInteriorByte()
+        public void Every_size_class_gives_zeroed_aligned_disjoint_slots_found_from_any_interior_byte()
         {
             var seen = new List<(nuint start, nuint size)>();
             for (int c = 0; c < SizeClasses.Count; c++)
@@ -38,7 +38,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void LargeObjectsGetTheirOwnPageRunsAndInteriorPointersFindThem()
+        public void Large_objects_get_their_own_page_runs_and_interior_pointers_find_them()
         {
             foreach (nuint size in new nuint[] { 2049, 4096, 4097, 12288, 100_000, 1 << 20 })
             {
@@ -60,7 +60,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ZeroSizeGetsTheSmallestSlot()
+        public void Zero_size_gets_the_smallest_slot()
         {
             byte* p = (byte*)GcHeap.Allocate(0);
             Assert.True(p != null);
@@ -69,7 +69,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ExhaustionReturnsNullAndACollectionMakesRoom()
+        public void Exhaustion_returns_null_and_a_collection_makes_room()
         {
             HostPages.Limit = HostPages.Outstanding + 40;
             int n = 0;
@@ -85,7 +85,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void NoAllocationDuringACollection()
+        public void No_allocation_during_a_collection()
         {
             Assert.Equal(GcStatus.Ok, GcHeap.BeginCollection());
             Assert.True(GcHeap.Allocate(32) == null);
@@ -98,7 +98,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ReusedSlotsAreZeroedAgain()
+        public void Reused_slots_are_zeroed_again()
         {
             var blocks = new List<nint>();
             for (int i = 0; i < 300; i++)

@@ -9,7 +9,7 @@ namespace Kernel.Gc.Tests
     public unsafe class LayoutTests : GcTest
     {
         [Fact]
-        public void EverySmallSizeMapsToTheSmallestClassThatFits()
+        public void Every_small_size_maps_to_the_smallest_class_that_fits()
         {
             for (nuint size = 1; size <= SizeClasses.MaxSmall; size++)
             {
@@ -26,7 +26,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void SlotIndexByMagicIsExactForEveryOffsetInAPage()
+        public void Slot_index_by_magic_is_exact_for_every_offset_in_a_page()
         {
             for (int c = 0; c < SizeClasses.Count; c++)
             {
@@ -38,10 +38,10 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void DescriptorIs128Bytes() => Assert.Equal(128, sizeof(PageDesc));
+        public void Descriptor_is128_bytes() => Assert.Equal(128, sizeof(PageDesc));
 
         [Fact]
-        public void BitHelpersMatchTheBcl()
+        public void Bit_helpers_match_the_bcl()
         {
             var r = new Random(1);
             for (int i = 0; i < 10000; i++)
@@ -55,7 +55,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ObjectSizesMatchTheIlcExamples()
+        public void Object_sizes_match_the_ilc_examples()
         {
             byte* s = New(Str, 3);
             Assert.Equal((nuint)32, GcHeap.ObjectSize(s));          // "123"

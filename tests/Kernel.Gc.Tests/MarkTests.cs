@@ -9,7 +9,7 @@ namespace Kernel.Gc.Tests
     public unsafe class MarkTests : GcTest
     {
         [Fact]
-        public void PreciseRootsKeepTheirGraphAndTheRestIsFreed()
+        public void Precise_roots_keep_their_graph_and_the_rest_is_freed()
         {
             byte* a = New(Pair), b = New(Pair), c = New(Leaf), dead = New(Pair), deadChild = New(Leaf);
             Set(a, 8, b);
@@ -26,7 +26,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ConservativeWordsMarkThroughInteriorPointers()
+        public void Conservative_words_mark_through_interior_pointers()
         {
             byte* whole = New(Pair), header = New(Leaf), middle = New(Mixed), arr = New(ObjArray, 100), elem = New(Leaf);
             byte* big = New(ObjArray, 5000), bigElem = New(Leaf);
@@ -51,7 +51,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void WordsPointingAtFreeSlotsOrPageTailsMarkNothing()
+        public void Words_pointing_at_free_slots_or_page_tails_mark_nothing()
         {
             byte* keep = New(Leaf);
             byte* freed = New(Leaf);
@@ -71,7 +71,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void CyclesAreKeptWhenReachableAndFreedWhenNot()
+        public void Cycles_are_kept_when_reachable_and_freed_when_not()
         {
             byte* a = New(Pair), b = New(Pair), c = New(Pair);
             Set(a, 8, b); Set(b, 8, c); Set(c, 8, a); Set(c, 16, c);
@@ -86,7 +86,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ArraysOfReferencesKeepTheirElements()
+        public void Arrays_of_references_keep_their_elements()
         {
             byte* arr = New(ObjArray, 10000);               // 80 KiB: a large object
             var elems = new List<nint>();
@@ -109,7 +109,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void OnlyReferenceFieldsAreScanned()
+        public void Only_reference_fields_are_scanned()
         {
             byte* holder = New(Mixed);
             byte* viaRef1 = New(Leaf), viaRef2 = New(Leaf), viaLong = New(Leaf), viaSlack = New(Leaf);
@@ -137,7 +137,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void StructArraysWithSeveralReferenceRunsPerElement()
+        public void Struct_arrays_with_several_reference_runs_per_element()
         {
             // struct { object a; object b; long x; object c; long y; } : 40 bytes, runs (0,2) and (24,1)
             byte* mt = Types.StructArray(40, 0, 8, 24);
@@ -161,7 +161,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ObjectsReachableOnlyFromAnExternalObjectSurvive()
+        public void Objects_reachable_only_from_an_external_object_survive()
         {
             // A frozen-like object outside the heap (its own MethodTable is a heap-less Pair).
             byte* frozen = (byte*)Native(64) + 8;
@@ -185,7 +185,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void AFrozenSegmentIsWalkedObjectByObject()
+        public void A_frozen_segment_is_walked_object_by_object()
         {
             // Segment: [8 bytes][string "hello"][Pair][object[2]][Leaf]; then zero (end marker).
             byte* seg = (byte*)Native(512);
@@ -211,7 +211,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void MarkRangeAndMarkReference()
+        public void Mark_range_and_mark_reference()
         {
             void** refs = (void**)Native(8 * 4);
             byte* a = New(Leaf), b = New(Pair), c = New(Leaf), d = New(Leaf);

@@ -154,21 +154,21 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void RandomGraphsSurviveExactlyAsTheModelSays()
+        public void Random_graphs_survive_exactly_as_the_model_says()
         {
             Gen.Select(Gen.Int[1, 200], Gen.Int[0, 1_000_000], Gen.Int[1, 64])
                 .Sample((n, seed, cap) => Scenario(n, seed, cap, 1), iter: 300, threads: 1);
         }
 
         [Fact]
-        public void ManyRoundsOfMutationAndCollection()
+        public void Many_rounds_of_mutation_and_collection()
         {
             Scenario(3000, 12345, 16, 25);
             Assert.Equal(25ul, GcHeap.Collections);
         }
 
         [Fact]
-        public void ManyRoundsWithTheDefaultStack()
+        public void Many_rounds_with_the_default_stack()
         {
             HostPages.Reset();
             Assert.Equal(GcStatus.Ok, GcHeap.Init(&HostPages.Alloc, &HostPages.Free, GcHeap.DefaultMarkStackPages, 8));

@@ -32,7 +32,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void AMillionLongListSurvivesASmallMarkStackAndThenIsFreedCompletely()
+        public void A_million_long_list_survives_a_small_mark_stack_and_then_is_freed_completely()
         {
             Assert.Equal((nuint)512, GcHeap.MarkStackCapacity);
             byte* head = Chain(1_000_000, ascending: true, out byte* tail);
@@ -52,7 +52,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void AListRunningDownwardInAddressNeedsManyPassesButIsStillMarked()
+        public void A_list_running_downward_in_address_needs_many_passes_but_is_still_marked()
         {
             Marker.LimitCapacity(4);
             byte* head = Chain(20_000, ascending: false, out byte* tail);
@@ -66,7 +66,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void AHugeArrayOverflowsTheStackAndEveryElementIsStillMarked()
+        public void A_huge_array_overflows_the_stack_and_every_element_is_still_marked()
         {
             const int n = 200_000;
             byte* arr = New(ObjArray, n);
@@ -85,7 +85,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void RootsAloneCanOverflowTheStack()
+        public void Roots_alone_can_overflow_the_stack()
         {
             Marker.LimitCapacity(2);
             const int n = 1000;

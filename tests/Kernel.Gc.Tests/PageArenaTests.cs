@@ -20,7 +20,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void AllocationsAreDisjointZeroedAndComeBack()
+        public void Allocations_are_disjoint_zeroed_and_come_back()
         {
             NewArena(3 << 20);
             nuint total = PageArena.TotalPages;
@@ -60,7 +60,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void TheCollectorRunsOnTopOfAnArena()
+        public void The_collector_runs_on_top_of_an_arena()
         {
             NewArena(4 << 20);
             Assert.Equal(GcStatus.Ok, GcHeap.Init(&PageArena.AllocPages, &PageArena.FreePages, 2, 4));

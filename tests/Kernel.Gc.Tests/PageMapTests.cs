@@ -17,7 +17,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void MatchesASortedModelInBothHalves()
+        public void Matches_a_sorted_model_in_both_halves()
         {
             var r = new Random(7);
             var model = new SortedDictionary<ulong, nuint>();   // linear page -> fake descriptor
@@ -65,7 +65,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void NonCanonicalAndUnmappedAddressesAreNotInTheHeap()
+        public void Non_canonical_and_unmapped_addresses_are_not_in_the_heap()
         {
             nuint page = unchecked((nuint)0xFFFF_8000_1234_5000UL);
             Assert.True(PageMap.Set(page, (PageDesc*)0x1000));

@@ -8,7 +8,7 @@ namespace Kernel.Gc.Tests
     public unsafe class SweepTests : GcTest
     {
         [Fact]
-        public void StatisticsCountSlotsAndPages()
+        public void Statistics_count_slots_and_pages()
         {
             byte* keep = New(Pair);                      // 32-byte class
             byte* big = New(ObjArray, 1000);             // 8024 bytes: 2 pages
@@ -31,7 +31,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void FreedSlotsAreReusedBeforeNewPagesAreTaken()
+        public void Freed_slots_are_reused_before_new_pages_are_taken()
         {
             var first = new HashSet<nint>();
             for (int i = 0; i < 1024; i++) first.Add((nint)New(Pair));   // 8 full pages of 128
@@ -55,7 +55,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void EmptyPagesGoBackToThePageSourceBeyondASmallCache()
+        public void Empty_pages_go_back_to_the_page_source_beyond_a_small_cache()
         {
             nuint meta = GcHeap.MetadataPages;
             for (int c = 0; c < SizeClasses.Count; c++)
@@ -83,7 +83,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void DeadLargeObjectsReturnTheirRunAtOnce()
+        public void Dead_large_objects_return_their_run_at_once()
         {
             byte* big = New(Bytes, 1 << 20);
             byte* block = big - 8;
@@ -96,7 +96,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ManyCollectionsOfShortLivedGarbageKeepTheHeapSmall()
+        public void Many_collections_of_short_lived_garbage_keep_the_heap_small()
         {
             byte* root = New(ObjArray, 64);
             var r = new System.Random(3);

@@ -10,7 +10,7 @@ namespace Kernel.Gc.Tests
         public VerifyTests() => GcHeap.DebugPoison = true;
 
         [Fact]
-        public void FreedSlotsArePoisonedSoADanglingMethodTableIsNonCanonical()
+        public void Freed_slots_are_poisoned_so_a_dangling_method_table_is_non_canonical()
         {
             byte* keep = New(Pair), victim = New(Mixed);
             Collect((nint)keep);
@@ -23,7 +23,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ADanglingReferenceIsReported()
+        public void A_dangling_reference_is_reported()
         {
             byte* holder = New(Pair), keepPageAlive = New(Pair), target = New(Pair);
             Collect((nint)holder, (nint)keepPageAlive);
@@ -39,7 +39,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void AWriteAfterFreeIsReported()
+        public void A_write_after_free_is_reported()
         {
             byte* keep = New(Pair), victim = New(Pair);
             Collect((nint)keep);
@@ -50,7 +50,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void NeverUsedSlotsOfAPoisonedPageArePoisonedToo()
+        public void Never_used_slots_of_a_poisoned_page_are_poisoned_too()
         {
             New(Pair);
             AssertVerified();
@@ -60,7 +60,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void BadMethodTablesAndOversizedObjectsAreReported()
+        public void Bad_method_tables_and_oversized_objects_are_reported()
         {
             byte* a = New(Pair);
             *(byte**)a = null;
@@ -78,7 +78,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void AFreeListPointingAtALiveSlotIsReported()
+        public void A_free_list_pointing_at_a_live_slot_is_reported()
         {
             byte* a = New(Pair);
             byte* b = New(Pair);                          // the page's free list now starts after b
@@ -88,7 +88,7 @@ namespace Kernel.Gc.Tests
         }
 
         [Fact]
-        public void ReferencesOutsideTheHeapAreAccepted()
+        public void References_outside_the_heap_are_accepted()
         {
             byte* holder = New(Pair);
             byte* frozen = (byte*)Native(32) + 8;

@@ -36,7 +36,7 @@ namespace Kernel.Host.Tests
         [InlineData("# just a comment")]
         [InlineData("   #comment 'unterminated")]
         [InlineData(null)]
-        public void EmptyLines(string line)
+        public void Empty_lines(string line)
         {
             ParsedCommand p = Ok(line);
             Assert.Null(p.RedirectPath);
@@ -45,21 +45,21 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void SplitsOnSpacesAndTabs()
+        public void Splits_on_spaces_and_tabs()
         {
             Ok("echo  hello\tworld ", "echo", "hello", "world");
             Ok("\tls", "ls");
         }
 
         [Fact]
-        public void SingleQuotesAreLiteral()
+        public void Single_quotes_are_literal()
         {
             Ok("echo 'a  b' 'c\\d' '\"$x\"'", "echo", "a  b", "c\\d", "\"$x\"");
             Ok("echo '#not comment' '>' '&'", "echo", "#not comment", ">", "&");
         }
 
         [Fact]
-        public void DoubleQuotesEscapeOnlyFewChars()
+        public void Double_quotes_escape_only_few_chars()
         {
             Ok("echo \"a  b\"", "echo", "a  b");
             Ok("echo \"q\\\"q\"", "echo", "q\"q");
@@ -72,7 +72,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void BackslashOutsideQuotes()
+        public void Backslash_outside_quotes()
         {
             Ok("echo a\\ b", "echo", "a b");
             Ok("echo \\'x\\' \\\"y\\\"", "echo", "'x'", "\"y\"");
@@ -84,7 +84,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void QuotesConcatenateWithinAWord()
+        public void Quotes_concatenate_within_a_word()
         {
             Ok("echo a'b c'd\"e f\"g", "echo", "ab cde fg");
             Ok("echo ''", "echo", "");
@@ -111,7 +111,7 @@ namespace Kernel.Host.Tests
         [InlineData("echo hi> out.txt")]
         [InlineData("echo >out.txt hi")]
         [InlineData("> out.txt echo hi")]
-        public void RedirectTruncate(string line)
+        public void Redirect_truncate(string line)
         {
             ParsedCommand p = Ok(line, "echo", "hi");
             Assert.Equal("out.txt", p.RedirectPath);
@@ -122,7 +122,7 @@ namespace Kernel.Host.Tests
         [InlineData("echo hi >> f")]
         [InlineData("echo hi >>f")]
         [InlineData("echo hi>>f")]
-        public void RedirectAppend(string line)
+        public void Redirect_append(string line)
         {
             ParsedCommand p = Ok(line, "echo", "hi");
             Assert.Equal("f", p.RedirectPath);
@@ -130,7 +130,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void RedirectTargetMayBeQuoted()
+        public void Redirect_target_may_be_quoted()
         {
             ParsedCommand p = Ok("echo x > 'my file'", "echo", "x");
             Assert.Equal("my file", p.RedirectPath);
@@ -139,7 +139,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void QuotedOperatorsAreWords()
+        public void Quoted_operators_are_words()
         {
             ParsedCommand p = Ok("echo '>' \">>\" \\> a'&'", "echo", ">", ">>", ">", "a&");
             Assert.Null(p.RedirectPath);
@@ -147,7 +147,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void LastRedirectionWins()
+        public void Last_redirection_wins()
         {
             ParsedCommand p = Ok("echo x >a >>b", "echo", "x");
             Assert.Equal("b", p.RedirectPath);
@@ -158,14 +158,14 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void RedirectionWithoutCommandIsAllowed()
+        public void Redirection_without_command_is_allowed()
         {
             ParsedCommand p = Ok("> f");
             Assert.Equal("f", p.RedirectPath);
         }
 
         [Fact]
-        public void DigitBeforeRedirectIsAWord()
+        public void Digit_before_redirect_is_a_word()
         {
             ParsedCommand p = Ok("echo 2>f", "echo", "2");
             Assert.Equal("f", p.RedirectPath);
@@ -184,7 +184,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void BackgroundWithRedirect()
+        public void Background_with_redirect()
         {
             ParsedCommand p = Ok("echo hi >log &", "echo", "hi");
             Assert.True(p.Background);
@@ -202,7 +202,7 @@ namespace Kernel.Host.Tests
         [InlineData("'")]
         [InlineData("echo ok > 'f")]
         [InlineData("echo a\"b")]
-        public void UnterminatedQuotes(string line)
+        public void Unterminated_quotes(string line)
         {
             Error(line, ParseError.UnterminatedQuote, "sh: syntax error: unterminated quoted string");
         }
@@ -212,7 +212,7 @@ namespace Kernel.Host.Tests
         [InlineData("echo >>")]
         [InlineData("echo >   ")]
         [InlineData("echo > # comment")]
-        public void MissingRedirectTarget(string line)
+        public void Missing_redirect_target(string line)
         {
             Error(line, ParseError.MissingRedirectTarget, "sh: syntax error: unexpected newline");
         }
@@ -227,13 +227,13 @@ namespace Kernel.Host.Tests
         [InlineData("echo a & b", "sh: syntax error: \"&\" must end the command")]
         [InlineData("echo a && b", "sh: syntax error: \"&\" must end the command")]
         [InlineData("echo a & >f", "sh: syntax error: \"&\" must end the command")]
-        public void UnexpectedTokens(string line, string message)
+        public void Unexpected_tokens(string line, string message)
         {
             Error(line, ParseError.UnexpectedToken, message);
         }
 
         [Fact]
-        public void SixtyFourWordsFitSixtyFiveDoNot()
+        public void Sixty_four_words_fit_sixty_five_do_not()
         {
             var sb = new StringBuilder();
             string[] expected = new string[64];
@@ -252,19 +252,19 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void NothingElseIsSpecial()
+        public void Nothing_else_is_special()
         {
             Ok("echo $HOME a|b c;d *", "echo", "$HOME", "a|b", "c;d", "*");
         }
 
         [Fact]
-        public void HighCharsPassThrough()
+        public void High_chars_pass_through()
         {
             Ok("echo \u00e9\u00ff '\u0080'", "echo", "\u00e9\u00ff", "\u0080");
         }
 
         [Fact]
-        public void RandomLinesNeverThrowAndKeepTheInvariants()
+        public void Random_lines_never_throw_and_keep_the_invariants()
         {
             var rng = new System.Random(7);
             const string alphabet = "ab '\"\\#>&\t\n$`x ";

@@ -6,7 +6,7 @@ namespace Kernel.Host.Tests
     public class HistoryTests
     {
         [Fact]
-        public void StartsEmpty()
+        public void Starts_empty()
         {
             var h = new History();
             Assert.Equal(0, h.Count);
@@ -16,7 +16,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void AddOrdersOldestFirst()
+        public void Add_orders_oldest_first()
         {
             var h = new History();
             Assert.True(h.Add("a"));
@@ -33,7 +33,7 @@ namespace Kernel.Host.Tests
         [InlineData("")]
         [InlineData(" ")]
         [InlineData(" \t ")]
-        public void BlankLinesAreNotStored(string line)
+        public void Blank_lines_are_not_stored(string line)
         {
             var h = new History();
             Assert.False(h.Add(line));
@@ -41,7 +41,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void ConsecutiveDuplicatesAreNotStored()
+        public void Consecutive_duplicates_are_not_stored()
         {
             var h = new History();
             h.Add("ls");
@@ -52,7 +52,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void OldestIsDroppedAtCapacity()
+        public void Oldest_is_dropped_at_capacity()
         {
             var h = new History();
             for (int i = 0; i < History.Capacity; i++) h.Add("c" + i);
@@ -71,7 +71,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void ClearEmpties()
+        public void Clear_empties()
         {
             var h = new History();
             h.Add("a");

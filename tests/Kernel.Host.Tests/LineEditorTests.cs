@@ -10,7 +10,7 @@ namespace Kernel.Host.Tests
             { "help", "echo", "uname", "uptime", "clear", "dmesg", "repeat", "poweroff", "reboot", "selftest", "panic-test" };
 
         [Fact]
-        public void PlainLineIsEchoedAndReturned()
+        public void Plain_line_is_echoed_and_returned()
         {
             var s = new Session(Commands);
             Assert.Equal(EditResult.None, s.Type("echo hi"));
@@ -23,7 +23,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void LfAloneEndsALine()
+        public void Lf_alone_ends_a_line()
         {
             var s = new Session();
             Assert.Equal(EditResult.Line, s.Type("ls\n"));
@@ -31,7 +31,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void CrLfCountsOnceEvenAcrossFeedCalls()
+        public void Cr_lf_counts_once_even_across_feed_calls()
         {
             var s = new Session();
             s.Type("a");
@@ -43,7 +43,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void LfLfAndLfCrAndCrCrAreTwoLines()
+        public void Lf_lf_and_lf_cr_and_cr_cr_are_two_lines()
         {
             var s = new Session();
             s.Type("\n\n");
@@ -57,7 +57,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void LfAfterCrIsOnlySwallowedImmediately()
+        public void Lf_after_cr_is_only_swallowed_immediately()
         {
             var s = new Session();
             s.Type("\rx\n");
@@ -65,7 +65,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void EmptyLineIsALine()
+        public void Empty_line_is_a_line()
         {
             var s = new Session();
             Assert.Equal(EditResult.Line, s.Feed((byte)'\r'));
@@ -75,7 +75,7 @@ namespace Kernel.Host.Tests
         [Theory]
         [InlineData(0x08)]
         [InlineData(0x7F)]
-        public void BackspaceAndDelErasePreviousChar(byte key)
+        public void Backspace_and_del_erase_previous_char(byte key)
         {
             var s = new Session();
             s.Type("abc");
@@ -88,7 +88,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void BackspaceAtStartDoesNothing()
+        public void Backspace_at_start_does_nothing()
         {
             var s = new Session();
             s.Term.ClearRaw();
@@ -99,7 +99,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void BackspaceInMiddleRedrawsTail()
+        public void Backspace_in_middle_redraws_tail()
         {
             var s = new Session();
             s.Type("abcd" + Keys.Left + Keys.Left);
@@ -112,7 +112,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void LeftRightMoveAndInsertInMiddle()
+        public void Left_right_move_and_insert_in_middle()
         {
             var s = new Session();
             s.Type("ac" + Keys.Left + "b");
@@ -127,7 +127,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void LeftUsesBackspaceAndRightReemitsTheChar()
+        public void Left_uses_backspace_and_right_reemits_the_char()
         {
             var s = new Session();
             s.Type("xy");
@@ -140,7 +140,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void CursorStopsAtBothEnds()
+        public void Cursor_stops_at_both_ends()
         {
             var s = new Session();
             s.Type("ab" + Keys.Right + Keys.Right);
@@ -153,7 +153,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void Ss3ArrowsWork()
+        public void Ss3_arrows_work()
         {
             var s = new Session();
             s.Type("ac" + Keys.Ss3Left + "b" + Keys.Ss3Right + "d\r");
@@ -165,7 +165,7 @@ namespace Kernel.Host.Tests
         [InlineData("\u001b[1~", "\u001b[4~")]
         [InlineData("\u001b[7~", "\u001b[8~")]
         [InlineData("\u001bOH", "\u001bOF")]
-        public void HomeAndEnd(string home, string end)
+        public void Home_and_end(string home, string end)
         {
             var s = new Session();
             s.Type("bc" + home);
@@ -181,7 +181,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void DeleteKeyRemovesCharUnderCursor()
+        public void Delete_key_removes_char_under_cursor()
         {
             var s = new Session();
             s.Type("abc" + Keys.Home + Keys.Delete);
@@ -193,7 +193,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void CtrlUErasesToStartOfLine()
+        public void Ctrl_u_erases_to_start_of_line()
         {
             var s = new Session();
             s.Type("hello world" + Keys.CtrlU);
@@ -205,7 +205,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void CtrlUInMiddleKeepsTail()
+        public void Ctrl_u_in_middle_keeps_tail()
         {
             var s = new Session();
             s.Type("abcdef" + Keys.Left + Keys.Left + Keys.CtrlU);
@@ -216,7 +216,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void CtrlCCancelsTheLine()
+        public void Ctrl_c_cancels_the_line()
         {
             var s = new Session();
             s.Type("partial");
@@ -230,7 +230,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void CtrlDAndOtherControlCharsAreIgnored()
+        public void Ctrl_d_and_other_control_chars_are_ignored()
         {
             var s = new Session();
             s.Type("ab");
@@ -248,7 +248,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HighBytesAreOrdinaryChars()
+        public void High_bytes_are_ordinary_chars()
         {
             var s = new Session();
             s.TypeBytes(0x80, (byte)'a', 0xC3, 0xA9, 0xFF, (byte)'\r');
@@ -287,7 +287,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void EnterInsideAnEscapeSequenceStillEndsTheLine()
+        public void Enter_inside_an_escape_sequence_still_ends_the_line()
         {
             var s = new Session();
             s.Type("ab\u001b[");
@@ -298,7 +298,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void CtrlCInsideAnEscapeSequenceCancels()
+        public void Ctrl_c_inside_an_escape_sequence_cancels()
         {
             var s = new Session();
             s.Type("ab\u001b");
@@ -306,7 +306,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void EscEscStartsAFreshSequence()
+        public void Esc_esc_starts_a_fresh_sequence()
         {
             var s = new Session();
             s.Type("ab\u001b\u001b[D");
@@ -314,7 +314,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void BackspaceAbortsASequenceAndErases()
+        public void Backspace_aborts_a_sequence_and_erases()
         {
             var s = new Session();
             s.Type("ab\u001b[\u007f");
@@ -322,7 +322,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void ExactlyCapacityCharsFit()
+        public void Exactly_capacity_chars_fit()
         {
             var s = new Session();
             string text = new string('x', LineEditor.Capacity);
@@ -334,7 +334,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void OverlongLineGivesOneTooLongThenNextLineWorks()
+        public void Overlong_line_gives_one_too_long_then_next_line_works()
         {
             var s = new Session();
             s.Type(new string('y', 3000));
@@ -353,7 +353,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void OverflowStopsEchoAndIgnoresEditingKeys()
+        public void Overflow_stops_echo_and_ignores_editing_keys()
         {
             var s = new Session(Commands);
             s.Type(new string('z', LineEditor.Capacity));
@@ -366,7 +366,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void OverflowByInsertingInTheMiddle()
+        public void Overflow_by_inserting_in_the_middle()
         {
             var s = new Session();
             s.Type(new string('a', LineEditor.Capacity) + Keys.Home + "b");
@@ -375,7 +375,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HistoryUpDownNavigation()
+        public void History_up_down_navigation()
         {
             var s = new Session();
             s.Type("one\rtwo\rthree\r");
@@ -399,7 +399,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HistoryEntryCanBeEditedAndRun()
+        public void History_entry_can_be_edited_and_run()
         {
             var s = new Session();
             s.Type("echo a\r" + Keys.Up + "\bb\r");
@@ -409,7 +409,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HistoryLongerLineReplacedByShorterLeavesNoStaleChars()
+        public void History_longer_line_replaced_by_shorter_leaves_no_stale_chars()
         {
             var s = new Session();
             s.Type("x\r");
@@ -420,7 +420,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HistoryWithNoEntriesIgnoresArrows()
+        public void History_with_no_entries_ignores_arrows()
         {
             var s = new Session();
             s.Type("abc");
@@ -431,7 +431,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HistorySkipsEmptyBlankAndConsecutiveDuplicates()
+        public void History_skips_empty_blank_and_consecutive_duplicates()
         {
             var s = new Session();
             s.Type("ls\rls\r\r   \rpwd\rls\r");
@@ -443,7 +443,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HistoryIsBoundedTo64()
+        public void History_is_bounded_to64()
         {
             var s = new Session();
             for (int i = 0; i < 100; i++) s.Type("cmd" + i + "\r");
@@ -455,7 +455,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HistoryNavigationResetsAfterEnter()
+        public void History_navigation_resets_after_enter()
         {
             var s = new Session();
             s.Type("a\rb\r" + Keys.Up + Keys.Up + "\r");
@@ -467,7 +467,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void TabCompletesUniquePrefixAndAddsSpace()
+        public void Tab_completes_unique_prefix_and_adds_space()
         {
             var s = new Session(Commands);
             s.Type("ec" + Keys.Tab);
@@ -478,7 +478,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void TabOnCompleteWordAddsOnlyASpace()
+        public void Tab_on_complete_word_adds_only_a_space()
         {
             var s = new Session(Commands);
             s.Type("help" + Keys.Tab);
@@ -486,7 +486,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void TabAfterLeadingBlanks()
+        public void Tab_after_leading_blanks()
         {
             var s = new Session(Commands);
             s.Type("  dm" + Keys.Tab);
@@ -494,7 +494,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void TabWithNoMatchDoesNothing()
+        public void Tab_with_no_match_does_nothing()
         {
             var s = new Session(Commands);
             s.Type("xyz");
@@ -506,7 +506,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void TabInSecondWordDoesNothing()
+        public void Tab_in_second_word_does_nothing()
         {
             var s = new Session(Commands);
             s.Type("echo ec");
@@ -517,7 +517,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void AmbiguousTabCompletesCommonPrefixThenListsOnSecondTab()
+        public void Ambiguous_tab_completes_common_prefix_then_lists_on_second_tab()
         {
             var s = new Session(Commands);
             s.Type("p");
@@ -533,7 +533,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void AmbiguousTabExtendsToLongestCommonPrefix()
+        public void Ambiguous_tab_extends_to_longest_common_prefix()
         {
             var s = new Session(Commands);
             s.Type("u" + Keys.Tab);
@@ -548,7 +548,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void SecondTabMustBeConsecutive()
+        public void Second_tab_must_be_consecutive()
         {
             var s = new Session(Commands);
             s.Type("u" + Keys.Tab + "p" + Keys.Tab);
@@ -560,7 +560,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void TabOnEmptyLineListsAllOnSecondTab()
+        public void Tab_on_empty_line_lists_all_on_second_tab()
         {
             var s = new Session("a", "b", "c");
             Assert.Equal(EditResult.None, s.Type(Keys.Tab));
@@ -570,7 +570,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void DuplicateNamesCountAsOneMatch()
+        public void Duplicate_names_count_as_one_match()
         {
             var s = new Session("echo", "echo", "exit");
             s.Type("ec" + Keys.Tab);
@@ -581,7 +581,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void TabCompletionInMiddleOfLineKeepsTail()
+        public void Tab_completion_in_middle_of_line_keeps_tail()
         {
             var s = new Session(Commands);
             s.Type("dm hello" + Keys.Home + Keys.Right + Keys.Right + Keys.Tab);
@@ -591,7 +591,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void TabCompletionThatDoesNotFitIsDropped()
+        public void Tab_completion_that_does_not_fit_is_dropped()
         {
             var s = new Session("abcdef");
             s.Type(new string(' ', LineEditor.Capacity - 2) + "ab" + Keys.Tab);
@@ -601,7 +601,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void NullCommandListAndNullNamesAreSafe()
+        public void Null_command_list_and_null_names_are_safe()
         {
             var s = new Session(null);
             s.Type("a" + Keys.Tab + Keys.Tab + "\r");
@@ -612,7 +612,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void RedrawRestoresCursorPosition()
+        public void Redraw_restores_cursor_position()
         {
             var s = new Session();
             s.Type("abcdef" + Keys.Left + Keys.Left);
@@ -622,7 +622,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void ClearDropsTheLine()
+        public void Clear_drops_the_line()
         {
             var s = new Session();
             s.Type("abc" + Keys.Up);
@@ -633,7 +633,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void EchoUsesOnlyPrintablesSpacesBackspacesAndNewlines()
+        public void Echo_uses_only_printables_spaces_backspaces_and_newlines()
         {
             var s = new Session(Commands);
             s.Type("echo hello" + Keys.Home + Keys.Delete + Keys.End + "\b" + Keys.Left + Keys.CtrlU + "p" + Keys.Tab + Keys.Tab + Keys.Up + Keys.Down + "\r");
@@ -645,7 +645,7 @@ namespace Kernel.Host.Tests
         [InlineData(1)]
         [InlineData(2)]
         [InlineData(3)]
-        public void RandomBytesNeverBreakTheEditor(int seed)
+        public void Random_bytes_never_break_the_editor(int seed)
         {
             var rng = new Random(seed);
             var s = new Session(Commands);
@@ -673,7 +673,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void RandomLongLinesOverflowAndRecover()
+        public void Random_long_lines_overflow_and_recover()
         {
             var rng = new Random(42);
             var s = new Session(Commands);

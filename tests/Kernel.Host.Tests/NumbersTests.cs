@@ -14,7 +14,7 @@ namespace Kernel.Host.Tests
         [InlineData("2147483647", int.MaxValue)]
         [InlineData("-2147483648", int.MinValue)]
         [InlineData("0000000000000000000000000000042", 42)]
-        public void IntOk(string s, int expected)
+        public void Int_ok(string s, int expected)
         {
             Assert.Equal(ParseStatus.Ok, Numbers.TryParseInt(s, out int v));
             Assert.Equal(expected, v);
@@ -28,7 +28,7 @@ namespace Kernel.Host.Tests
         [InlineData("18446744073709551616")]
         [InlineData("99999999999999999999999999")]
         [InlineData("-99999999999999999999999999")]
-        public void IntOutOfRange(string s)
+        public void Int_out_of_range(string s)
         {
             Assert.Equal(ParseStatus.OutOfRange, Numbers.TryParseInt(s, out int v));
             Assert.Equal(0, v);
@@ -64,7 +64,7 @@ namespace Kernel.Host.Tests
         [InlineData("-0x80000000", int.MinValue)]
         [InlineData("-0x1", -1)]
         [InlineData("42", 42)]
-        public void IntHexOk(string s, int expected)
+        public void Int_hex_ok(string s, int expected)
         {
             Assert.Equal(ParseStatus.Ok, Numbers.TryParseInt(s, true, out int v));
             Assert.Equal(expected, v);
@@ -78,7 +78,7 @@ namespace Kernel.Host.Tests
         [InlineData("0x 1", ParseStatus.Invalid)]
         [InlineData("0x80000000", ParseStatus.OutOfRange)]
         [InlineData("0x10000000000000000", ParseStatus.OutOfRange)]
-        public void IntHexErrors(string s, ParseStatus expected)
+        public void Int_hex_errors(string s, ParseStatus expected)
         {
             Assert.Equal(expected, Numbers.TryParseInt(s, true, out int v));
             Assert.Equal(0, v);
@@ -89,7 +89,7 @@ namespace Kernel.Host.Tests
         [InlineData("-9223372036854775808", long.MinValue)]
         [InlineData("-1", -1L)]
         [InlineData("2147483648", 2147483648L)]
-        public void LongOk(string s, long expected)
+        public void Long_ok(string s, long expected)
         {
             Assert.Equal(ParseStatus.Ok, Numbers.TryParseLong(s, out long v));
             Assert.Equal(expected, v);
@@ -99,14 +99,14 @@ namespace Kernel.Host.Tests
         [InlineData("9223372036854775808")]
         [InlineData("-9223372036854775809")]
         [InlineData("18446744073709551616")]
-        public void LongOutOfRange(string s)
+        public void Long_out_of_range(string s)
         {
             Assert.Equal(ParseStatus.OutOfRange, Numbers.TryParseLong(s, out long v));
             Assert.Equal(0, v);
         }
 
         [Fact]
-        public void LongHex()
+        public void Long_hex()
         {
             Assert.Equal(ParseStatus.Ok, Numbers.TryParseLong("0x7fffffffffffffff", true, out long v));
             Assert.Equal(long.MaxValue, v);
@@ -120,7 +120,7 @@ namespace Kernel.Host.Tests
         [InlineData("0", 0UL)]
         [InlineData("18446744073709551615", ulong.MaxValue)]
         [InlineData("4294967296", 4294967296UL)]
-        public void ULongOk(string s, ulong expected)
+        public void U_long_ok(string s, ulong expected)
         {
             Assert.Equal(ParseStatus.Ok, Numbers.TryParseULong(s, out ulong v));
             Assert.Equal(expected, v);
@@ -133,14 +133,14 @@ namespace Kernel.Host.Tests
         [InlineData("-0", ParseStatus.Invalid)]
         [InlineData("", ParseStatus.Invalid)]
         [InlineData("+5", ParseStatus.Invalid)]
-        public void ULongErrors(string s, ParseStatus expected)
+        public void U_long_errors(string s, ParseStatus expected)
         {
             Assert.Equal(expected, Numbers.TryParseULong(s, out ulong v));
             Assert.Equal(0UL, v);
         }
 
         [Fact]
-        public void ULongHex()
+        public void U_long_hex()
         {
             Assert.Equal(ParseStatus.Ok, Numbers.TryParseULong("0xFFFFFFFFFFFFFFFF", true, out ulong v));
             Assert.Equal(ulong.MaxValue, v);
@@ -151,7 +151,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void UInt()
+        public void U_int()
         {
             Assert.Equal(ParseStatus.Ok, Numbers.TryParseUInt("4294967295", out uint v));
             Assert.Equal(uint.MaxValue, v);
@@ -162,7 +162,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void DecimalRoundTripsEveryPowerOfTenBoundary()
+        public void Decimal_round_trips_every_power_of_ten_boundary()
         {
             ulong p = 1;
             for (int i = 0; i < 20; i++)
@@ -193,7 +193,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void HexMinimalAndDecimal()
+        public void Hex_minimal_and_decimal()
         {
             Assert.Equal("ff", Numbers.Hex(255));
             Assert.Equal("0", Numbers.Hex(0));
@@ -216,7 +216,7 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
-        public void DigitHelpers()
+        public void Digit_helpers()
         {
             Assert.True(Numbers.IsDigit('0'));
             Assert.True(Numbers.IsDigit('9'));

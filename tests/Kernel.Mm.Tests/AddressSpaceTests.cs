@@ -17,7 +17,7 @@ namespace Kernel.Mm.Tests
         static uint PfnAt(AddressSpace mm, ulong va) => Pte.Pfn(mm.Table.Lookup(va));
 
         [Fact]
-        public void IdsAreUniqueAndRegistered()
+        public void Ids_are_unique_and_registered()
         {
             using var vm = new VmMachine(64);
             var a = vm.NewMm();
@@ -37,7 +37,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void RegistryGrowsPastItsFirstArray()
+        public void Registry_grows_past_its_first_array()
         {
             using var vm = new VmMachine(128);
             var all = new List<AddressSpace>();
@@ -50,7 +50,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void MapAnonymousIsLazyAndFaultsZeroFill()
+        public void Map_anonymous_is_lazy_and_faults_zero_fill()
         {
             using var vm = new VmMachine(64);
             var mm = vm.NewMm();
@@ -89,7 +89,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FaultsOutsideRegionsOrAgainstProtectionFail()
+        public void Faults_outside_regions_or_against_protection_fail()
         {
             using var vm = new VmMachine(64);
             var mm = vm.NewMm();
@@ -120,7 +120,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void MapAnonymousRejectsBadRanges()
+        public void Map_anonymous_rejects_bad_ranges()
         {
             using var vm = new VmMachine(64);
             var mm = vm.NewMm();
@@ -141,7 +141,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void UnmapFreesFramesAndSplitsRegions()
+        public void Unmap_frees_frames_and_splits_regions()
         {
             using var vm = new VmMachine(64);
             var mm = vm.NewMm();
@@ -170,7 +170,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void ForkSharesPagesCopyOnWrite()
+        public void Fork_shares_pages_copy_on_write()
         {
             using var vm = new VmMachine(64);
             var parent = vm.NewMm();
@@ -241,7 +241,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void ForkOfAForkSharesThreeWays()
+        public void Fork_of_a_fork_shares_three_ways()
         {
             using var vm = new VmMachine(64);
             var a = vm.NewMm();
@@ -265,7 +265,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void DestroyReturnsEveryFrameAndRefusesTheCurrentMm()
+        public void Destroy_returns_every_frame_and_refuses_the_current_mm()
         {
             using var vm = new VmMachine(512);
             var mm = vm.NewMm();
@@ -287,7 +287,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void TheChargerCountsEveryFrameAndAFailedFaultCancelsItsCharge()
+        public void The_charger_counts_every_frame_and_a_failed_fault_cancels_its_charge()
         {
             using var vm = new VmMachine(64);
             MemoryContainer root = vm.Vm.Charger.Root;
@@ -320,7 +320,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FaultOutOfMemoryUndoesCleanly()
+        public void Fault_out_of_memory_undoes_cleanly()
         {
             using var vm = new VmMachine(16);
             var mm = vm.NewMm();
@@ -353,7 +353,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void ForkOutOfMemoryUndoesCleanly()
+        public void Fork_out_of_memory_undoes_cleanly()
         {
             // Every amount of spare memory short of a full fork: Fork returns null, frames and
             // counts are back, the parent's data and writability are intact.

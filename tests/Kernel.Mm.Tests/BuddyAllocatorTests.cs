@@ -7,7 +7,7 @@ namespace Kernel.Mm.Tests
     public unsafe class BuddyAllocatorTests
     {
         [Fact]
-        public void AddFreeRangeBuildsMaximalAlignedBlocks()
+        public void Add_free_range_builds_maximal_aligned_blocks()
         {
             // 3000 frames from pfn 0: 2 x 1024, then 952 = 512 + 256 + 128 + 32 + 16 + 8.
             using var m = new Machine(3000, 0, (0u, 3000u));
@@ -19,7 +19,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void AdjacentRangesCoalesceAndUnalignedStartsSplit()
+        public void Adjacent_ranges_coalesce_and_unaligned_starts_split()
         {
             using var m = new Machine(2048, 0, (1024u, 1024u), (3u, 1021u), (0u, 3u));
             m.AssertHealthy();
@@ -28,7 +28,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FramesOutsideTheMapAreNeverHandedOut()
+        public void Frames_outside_the_map_are_never_handed_out()
         {
             using var m = new Machine(64, 0, (8u, 8u), (40u, 3u));
             var got = new HashSet<uint>();
@@ -40,7 +40,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void OutOfMemoryFailsWithoutPanic()
+        public void Out_of_memory_fails_without_panic()
         {
             using var m = new Machine(16, 0, (0u, 16u));
             Assert.True(m.Buddy.TryAlloc(4, AllocFlags.Kernel, out uint block));
@@ -54,7 +54,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void BadOrdersFailOrPanic()
+        public void Bad_orders_fail_or_panic()
         {
             using var m = new Machine(16, 0, (0u, 16u));
             Assert.False(m.Buddy.TryAlloc(-1, AllocFlags.Kernel, out _));
@@ -64,7 +64,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void UserAllocationsLeaveTheReserveToTheKernel()
+        public void User_allocations_leave_the_reserve_to_the_kernel()
         {
             using var m = new Machine(128, 10, (0u, 100u));
             int user = 0;
@@ -78,7 +78,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void ReserveCountsWholeBlocks()
+        public void Reserve_counts_whole_blocks()
         {
             using var m = new Machine(64, 8, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(5, AllocFlags.User, out _));   // 32 left
@@ -93,7 +93,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FreshAndFreedRecordsAreReset()
+        public void Fresh_and_freed_records_are_reset()
         {
             using var m = new Machine(16, 0, (0u, 16u));
             Assert.True(m.Buddy.TryAlloc(2, AllocFlags.Kernel, out uint pfn));
@@ -113,7 +113,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void HigherOrdersDrainTheOrder0Cache()
+        public void Higher_orders_drain_the_order0_cache()
         {
             using var m = new Machine(2, 0, (0u, 2u));
             Assert.True(m.Buddy.TryAlloc(0, AllocFlags.Kernel, out uint a));
@@ -127,7 +127,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void CacheOverflowGoesBackToTheBuddyLists()
+        public void Cache_overflow_goes_back_to_the_buddy_lists()
         {
             using var m = new Machine(1024, 0, (0u, 1024u));
             var held = new List<uint>();
@@ -145,7 +145,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void PoisonFillsFreedMemoryThroughTheWindow()
+        public void Poison_fills_freed_memory_through_the_window()
         {
             using var m = new Machine(8, 0, withRam: true);
             m.Buddy.AddFreeRange(0, 8);
@@ -159,7 +159,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void AGibibyteOfFramesRoundTrips()
+        public void A_gibibyte_of_frames_round_trips()
         {
             const uint frames = 1u << 18;
             using var m = new Machine(frames, 0, (0u, frames));

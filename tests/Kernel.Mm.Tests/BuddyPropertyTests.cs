@@ -150,14 +150,14 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void RandomOperationsAgreeWithTheModel() =>
+        public void Random_operations_agree_with_the_model() =>
             GenScenario.Sample(Run, iter: 1500, print: s => s.ToString());
 
         // Allocate until even order 0 fails (kernel allocations: the reserve does not apply), then
         // free everything in a random order: every usable frame handed out exactly once, no
         // reserved frame ever, and the free lists come back as they started.
         [Fact]
-        public void FillThenEmptyRestoresTheStart() =>
+        public void Fill_then_empty_restores_the_start() =>
             Gen.Select(GenMap, GenOrder.Array[1, 30], Gen.Int.Array[0, 64]).Sample((map, orders, keys) =>
             {
                 using var m = new Machine(map.Frames, 50);

@@ -17,7 +17,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void DoubleFreeIntoTheCache()
+        public void Double_free_into_the_cache()
         {
             using var m = new Machine(64, 0, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(0, AllocFlags.Kernel, out uint pfn));
@@ -27,7 +27,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void DoubleFreeOfACoalescedBlock()
+        public void Double_free_of_a_coalesced_block()
         {
             using var m = new Machine(64, 0, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(3, AllocFlags.Kernel, out uint pfn));
@@ -37,7 +37,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FreeOfAFrameInsideAFreeBlock()
+        public void Free_of_a_frame_inside_a_free_block()
         {
             using var m = new Machine(64, 0, (0u, 64u));
             m.Buddy.Free(37, 0);           // a tail frame of the free order-6 block
@@ -48,7 +48,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FreeOfAReservedFrame()
+        public void Free_of_a_reserved_frame()
         {
             using var m = new Machine(64, 0, (0u, 32u), (40u, 24u));
             m.Buddy.Free(33, 0);
@@ -59,7 +59,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void MisalignedAndOutOfRangeFrees()
+        public void Misaligned_and_out_of_range_frees()
         {
             using var m = new Machine(64, 0, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(2, AllocFlags.Kernel, out uint pfn));
@@ -74,7 +74,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FreeOfAMappedOrListedFrame()
+        public void Free_of_a_mapped_or_listed_frame()
         {
             using var m = new Machine(64, 0, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(1, AllocFlags.Kernel, out uint pfn));
@@ -95,7 +95,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void OverlappingOrOversizedRanges()
+        public void Overlapping_or_oversized_ranges()
         {
             using var m = new Machine(64, 0, (0u, 32u));
             m.Buddy.AddFreeRange(16, 32);

@@ -44,7 +44,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void ListsKeepOrderCountsAndGroups()
+        public void Lists_keep_order_counts_and_groups()
         {
             using var vm = new VmMachine(64, lruGroups: 3);
             var lru = vm.Vm.Lru;
@@ -88,7 +88,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void AgingGivesReferencedPagesASecondChance()
+        public void Aging_gives_referenced_pages_a_second_chance()
         {
             using var vm = new VmMachine(64);
             var lru = vm.Vm.Lru;
@@ -121,7 +121,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void AgingReadsTheAccessedBitOfRealMappings()
+        public void Aging_reads_the_accessed_bit_of_real_mappings()
         {
             using var vm = new VmMachine(64);
             var lru = vm.Vm.Lru;
@@ -155,7 +155,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void RmapFindsSharedMappingsBeyondTheOwner()
+        public void Rmap_finds_shared_mappings_beyond_the_owner()
         {
             using var vm = new VmMachine(64);
             var rmap = vm.Vm.Rmap;

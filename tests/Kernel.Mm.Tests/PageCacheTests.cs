@@ -43,7 +43,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void PagesAreZeroedChargedListedAndAllComeBack()
+        public void Pages_are_zeroed_charged_listed_and_all_come_back()
         {
             using var vm = new VmMachine(64);
             var owner = Registered(vm, 1);
@@ -85,7 +85,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void OutOfMemoryOrAnIndexPastTheLimitTakesNothingAndCancelsTheCharge()
+        public void Out_of_memory_or_an_index_past_the_limit_takes_nothing_and_cancels_the_charge()
         {
             using var vm = new VmMachine(64);
             PageCache cache = PageCache.Create(vm.Vm);
@@ -103,7 +103,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void AReadFaultMapsTheCacheFrameReadOnlyAndCountsMappings()
+        public void A_read_fault_maps_the_cache_frame_read_only_and_counts_mappings()
         {
             using var vm = new VmMachine(128);
             MemoryContainer root = vm.Vm.Charger.Root;
@@ -135,7 +135,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void AWriteGetsAPrivateCopyAndTheFileIsUnchanged()
+        public void A_write_gets_a_private_copy_and_the_file_is_unchanged()
         {
             using var vm = new VmMachine(128);
             MemoryContainer root = vm.Vm.Charger.Root;
@@ -162,7 +162,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FaultsPastTheEndOfTheFileFailAndHolesComeInZeroed()
+        public void Faults_past_the_end_of_the_file_fail_and_holes_come_in_zeroed()
         {
             using var vm = new VmMachine(64);
             PageCache cache = PageCache.Create(vm.Vm);
@@ -180,7 +180,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void ATruncatedPageStaysUntilItsLastUnmapAndForkSharesIt()
+        public void A_truncated_page_stays_until_its_last_unmap_and_fork_shares_it()
         {
             using var vm = new VmMachine(128);
             MemoryContainer root = vm.Vm.Charger.Root;
@@ -211,7 +211,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void ChargerMoveKeepsTheListKindAndTheCounts()
+        public void Charger_move_keeps_the_list_kind_and_the_counts()
         {
             using var vm = new VmMachine(64, lruGroups: 3);
             var to = Registered(vm, 2);
@@ -234,7 +234,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void TruncatingAMappedFileUnmapsThePagesPastTheNewEndInEveryMapping()
+        public void Truncating_a_mapped_file_unmaps_the_pages_past_the_new_end_in_every_mapping()
         {
             using var vm = new VmMachine(128);
             MemoryContainer root = vm.Vm.Charger.Root;

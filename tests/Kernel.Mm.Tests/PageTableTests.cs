@@ -22,7 +22,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void PteFormatsRoundTrip()
+        public void Pte_formats_round_trip()
         {
             ulong pte = Pte.Make(0x12345, PteFlags.Present | PteFlags.NoExecute | PteFlags.Cow);
             Assert.Equal(0x12345u, Pte.Pfn(pte));
@@ -42,7 +42,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void NewTableSharesTheKernelHalfAndHasAnEmptyUserHalf()
+        public void New_table_shares_the_kernel_half_and_has_an_empty_user_half()
         {
             using var vm = new VmMachine(64);
             var t = NewTable(vm);
@@ -59,7 +59,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void MapLookupUnmapAndTablesComeAndGo()
+        public void Map_lookup_unmap_and_tables_come_and_go()
         {
             using var vm = new VmMachine(64);
             var t = NewTable(vm);
@@ -96,7 +96,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void MapReplacesAndSwapEntriesOccupyTheirSlot()
+        public void Map_replaces_and_swap_entries_occupy_their_slot()
         {
             using var vm = new VmMachine(64);
             var t = NewTable(vm);
@@ -113,7 +113,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void KernelAddressesArePanicsNotMappings()
+        public void Kernel_addresses_are_panics_not_mappings()
         {
             using var vm = new VmMachine(64);
             var t = NewTable(vm);
@@ -124,7 +124,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void TlbIsInvalidatedOnlyWhileCurrent()
+        public void Tlb_is_invalidated_only_while_current()
         {
             using var vm = new VmMachine(64);
             var t = NewTable(vm);
@@ -146,7 +146,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void WalkerVisitsPresentEntriesInOrderWithinTheRange()
+        public void Walker_visits_present_entries_in_order_within_the_range()
         {
             using var vm = new VmMachine(128);
             var t = NewTable(vm);
@@ -171,7 +171,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void WalkerChangesInvalidateOrFlushOnce()
+        public void Walker_changes_invalidate_or_flush_once()
         {
             using var vm = new VmMachine(64);
             var t = NewTable(vm);
@@ -192,7 +192,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FreeUserTablesReleasesEveryTablePage()
+        public void Free_user_tables_releases_every_table_page()
         {
             using var vm = new VmMachine(256);
             var t = NewTable(vm);
@@ -210,7 +210,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void MapOutOfMemoryLeavesTheTreeAsItWas()
+        public void Map_out_of_memory_leaves_the_tree_as_it_was()
         {
             // For each number of free frames short of what a far mapping needs, Map fails and frees
             // the tables it had added; the earlier mapping is untouched.
@@ -239,7 +239,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void CreateFailsCleanlyWithoutFrames()
+        public void Create_fails_cleanly_without_frames()
         {
             using var vm = new VmMachine(4);
             while (vm.Buddy.TryAlloc(0, AllocFlags.Kernel, out _)) { }

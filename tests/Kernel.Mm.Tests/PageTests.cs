@@ -6,14 +6,14 @@ namespace Kernel.Mm.Tests
     public unsafe class PageTests
     {
         [Fact]
-        public void PageFitsInACacheLineAndMatchesItsConst()
+        public void Page_fits_in_a_cache_line_and_matches_its_const()
         {
             Assert.True(sizeof(Page) <= 64);
             Assert.Equal(Page.Size, sizeof(Page));
         }
 
         [Fact]
-        public void LayoutIsTheDocumentedOne()
+        public void Layout_is_the_documented_one()
         {
             Page p;
             byte* b = (byte*)&p;
@@ -30,7 +30,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void FrameDatabaseStartsAllReservedAndMapsPfnsBothWays()
+        public void Frame_database_starts_all_reserved_and_maps_pfns_both_ways()
         {
             using var m = new Machine(100);
             Assert.Equal(100u, m.Db.Count);

@@ -17,7 +17,7 @@ namespace Kernel.Mm.Tests
             Enumerable.Range(0, l.Count).Select(i => (l.At(i).Start, l.At(i).End)).ToArray();
 
         [Fact]
-        public void InsertKeepsOrderAndRejectsOverlaps()
+        public void Insert_keeps_order_and_rejects_overlaps()
         {
             var l = new RegionList(1);
             Assert.True(l.Insert(Region.Anonymous(0x5000, 0x7000, R)));
@@ -39,7 +39,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void CarveTrimsSplitsAndRemoves()
+        public void Carve_trims_splits_and_removes()
         {
             var l = new RegionList(2);
             l.Insert(Region.File(0x10000, 0x20000, R, 7, 100));
@@ -60,7 +60,7 @@ namespace Kernel.Mm.Tests
         }
 
         [Fact]
-        public void MatchesAPageSetModel() =>
+        public void Matches_a_page_set_model() =>
             Gen.Select(Gen.Bool, Gen.Int[0, 60], Gen.Int[1, 12]).Array[1, 80].Sample(ops =>
             {
                 var l = new RegionList(1);

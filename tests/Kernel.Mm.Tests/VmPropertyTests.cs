@@ -212,7 +212,7 @@ namespace Kernel.Mm.Tests
             Gen.Select(Gen.OneOf(Gen.Const(512u), Gen.UInt[12, 48]), GenOp.Array[1, 80]);
 
         [Fact]
-        public void RandomOperationsAgreeWithTheModel() =>
+        public void Random_operations_agree_with_the_model() =>
             GenScenario.Sample(t => Run(t.Item1, t.Item2), iter: 600,
                 print: t => "frames " + t.Item1 + " [" + string.Join(" ", t.Item2) + "]");
     }

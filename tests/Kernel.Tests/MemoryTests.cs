@@ -68,6 +68,23 @@ public sealed class MemoryTests(ITestOutputHelper output) : KernelTest(output)
         Assert.Matches(@"bench mm: demand-zero fault \d+ cycles/page", bench);
     }
 
+    // A program running beside them (its own page tables) used to panic the kernel: the shell
+    // switched CR3 to a scratch address space its task did not record, and a context switch put
+    // the kernel's tables back under it. The address spaces now belong to processes.
+    [Fact]
+    public async Task Vmtest_and_bench_mm_survive_a_program_running_beside_them()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Matches(@"^\[1\] \d+$", await m.RunAsync("spin 8 &"));
+        string bench = await m.RunAsync("bench mm", TimeSpan.FromSeconds(60));
+        Assert.Matches(@"bench mm: demand-zero fault \d+ cycles/page", bench);
+        for (int i = 0; i < 3; i++)
+            Assert.Matches(@"vmtest: ok \(64 pages faulted", await m.RunAsync("vmtest", TimeSpan.FromSeconds(60)));
+        Assert.Contains("spin 8", await m.RunAsync("ps"));
+        Assert.Matches(@"\[1\]\+\s+Done\s+spin 8", await m.RunAsync("wait", TimeSpan.FromSeconds(30)));
+        Assert.Equal("memcheck: ok", await m.RunAsync("memcheck"));
+    }
+
     // Demand faults, copy-on-write after fork and frame accounting on the real MMU, twice (the
     // second run shows the first left nothing behind).
     [Fact]

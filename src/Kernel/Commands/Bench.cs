@@ -41,7 +41,13 @@ namespace Kernel.Commands
         {
             Console.WriteLine(string.Concat("bench mm: order-0 alloc+free ", PairCycles(0).ToString(), " cycles/pair"));
             Console.WriteLine(string.Concat("bench mm: order-3 alloc+free ", PairCycles(3).ToString(), " cycles/pair"));
-            Console.WriteLine(string.Concat("bench mm: demand-zero fault ", VmTest.FaultCycles(2048).ToString(), " cycles/page (2048 pages)"));
+            ulong fault = VmTest.FaultCycles(2048);
+            if (fault == 0)
+            {
+                Console.WriteLine("bench mm: demand-zero fault: FAILED (the process touching 2048 pages did not finish)");
+                return 1;
+            }
+            Console.WriteLine(string.Concat("bench mm: demand-zero fault ", fault.ToString(), " cycles/page (2048 pages)"));
             return 0;
         }
     }

@@ -107,6 +107,8 @@ namespace Kernel.Commands
             if (parsed.Argc == 0) return 0;
             Proc.ProgramInfo program = Proc.Programs.Find(parsed.Argv[0]);
             if (program != null) return Jobs.Run(program, parsed.Argv, parsed.Argc, parsed.Background, output);
+            Command command = Find(parsed.Argv[0]);
+            if (command != null && command.Process) return Jobs.RunCommand(command, parsed.Argv, parsed.Argc, parsed.Background, output);
             if (parsed.Background)
             {
                 Console.Error(string.Concat("sh: ", parsed.Argv[0], ": built-ins cannot run in the background"));
@@ -121,11 +123,18 @@ namespace Kernel.Commands
             return status;
         }
 
+        private static Command Find(string name)
+        {
+            for (int i = 0; i < s_commands.Length; i++)
+                if (s_commands[i].Name == name) return s_commands[i];
+            return null;
+        }
+
         public static int Execute(string[] argv, int argc)
         {
             if (argc == 0) return 0;
-            for (int i = 0; i < s_commands.Length; i++)
-                if (s_commands[i].Name == argv[0]) return s_commands[i].Run(argv, argc);
+            Command command = Find(argv[0]);
+            if (command != null) return command.Process ? Jobs.RunCommand(command, argv, argc, false) : command.Run(argv, argc);
             Proc.ProgramInfo program = Proc.Programs.Find(argv[0]);
             if (program != null) return Jobs.Run(program, argv, argc, false);
             Console.Error(string.Concat("sh: ", argv[0], ": not found"));

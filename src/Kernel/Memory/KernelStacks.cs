@@ -24,8 +24,11 @@ namespace Kernel.Memory
         private static int s_freeCount;
         private static int s_nextUnused;
         private static int s_inUse;
+        private static int s_tableFrames;
 
         public static int InUse => s_inUse;
+        // Page-table frames the area holds (kept once made): for callers that count every frame.
+        public static int TableFrames => s_tableFrames;
 
         public static bool Initialize()
         {
@@ -118,6 +121,7 @@ namespace Kernel.Memory
             phys = 0;
             if (!PhysicalMemory.TryAllocFrame(AllocFlags.Kernel, out uint pfn)) return false;
             phys = FrameDatabase.PhysicalAddress(pfn);
+            s_tableFrames++;
             ulong* table = (ulong*)Layout.PhysToVirt(phys);
             for (int i = 0; i < 512; i++) table[i] = 0;
             return true;

@@ -124,7 +124,7 @@ namespace Kernel.Commands
 
         private static int Uptime(string[] argv, int argc)
         {
-            ulong ms = Pit.UptimeMs;
+            ulong ms = Tsc.UptimeMs;
             ulong seconds = ms / 1000;
             Console.WriteLine(string.Concat("up ", (seconds / 3600).ToString(), ":", Text.TwoDigits(seconds / 60 % 60), ":",
                 Text.TwoDigits(seconds % 60), string.Concat(" (", ms.ToString(), " ms)")));

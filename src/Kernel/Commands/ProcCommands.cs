@@ -15,7 +15,7 @@ namespace Kernel.Commands
             public override void Run()
             {
                 RunBy = Processes.Scheduler.Current.Pid;
-                RunAt = Pit.UptimeMs;
+                RunAt = Tsc.UptimeMs;
             }
         }
 
@@ -23,7 +23,7 @@ namespace Kernel.Commands
         public static int WqTest(string[] argv, int argc)
         {
             Marker item = new Marker();
-            ulong queued = Pit.UptimeMs;
+            ulong queued = Tsc.UptimeMs;
             Workqueue wq = Processes.Events;
             if (!wq.Queue(item))
             {

@@ -33,9 +33,17 @@ namespace Kernel.Commands
             for (int i = 0; i < programs.Length; i++) names[s_commands.Length + i] = programs[i].Name;
             LineEditor editor = new LineEditor(new ConsoleOutput(), names);
             Log.StopEcho();
+            ulong reportedDrops = 0;
             while (true)
             {
                 if (Proc.Processes.Started) Jobs.ReapAndNotify();
+                // Input is never dropped silently (Drivers/InputQueue.cs): say so before the prompt.
+                ulong dropped = InputQueue.Dropped;
+                if (dropped != reportedDrops)
+                {
+                    Console.Error(string.Concat("sh: ", (dropped - reportedDrops).ToString(), " typed bytes were dropped (input came faster than it was read)"));
+                    reportedDrops = dropped;
+                }
                 Console.Write(Prompt());
                 string line = ReadLine(editor);
                 if (line != null) ExecuteLine(line);

@@ -10,7 +10,7 @@ public sealed class InputTests(ITestOutputHelper output) : KernelTest(output)
 {
     [Theory]
     [InlineData("sleep 1")]     // a program in the foreground: the shell waits for it
-    [InlineData("gctest 16")]   // a built-in: the shell itself is busy
+    [InlineData("gctest 16")]   // a process command: busy collecting with interrupts off
     [InlineData("true")]        // nothing to wait for: the paste races the echo
     public async Task A_pasted_5000_character_line_keeps_its_Enter_and_the_next_command(string busy)
     {

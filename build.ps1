@@ -238,8 +238,17 @@ function Start-Guest([string[]]$arguments) {
     $psi.RedirectStandardOutput = $true; $psi.RedirectStandardInput = $true; $psi.RedirectStandardError = $true
     $psi.UseShellExecute = $false
     $p = [Diagnostics.Process]::Start($psi)
-    $null = $p.StandardError.ReadToEndAsync()
-    return [pscustomobject]@{ Process = $p; Text = [Text.StringBuilder]::new(); Pending = $null; Buffer = [char[]]::new(4096); Position = 0 }
+    $stderr = $p.StandardError.ReadToEndAsync()
+    return [pscustomobject]@{ Process = $p; Text = [Text.StringBuilder]::new(); Pending = $null; Buffer = [char[]]::new(4096); Position = 0; Stderr = $stderr }
+}
+
+# Why a guest did not answer: QEMU's state, its stderr and the end of its console.
+function Get-GuestTail($guest) {
+    $text = $guest.Text.ToString()
+    $tail = $text.Substring([Math]::Max(0, $text.Length - 600)).Replace("`r", '')
+    $state = if ($guest.Process.HasExited) { "exited with status $($guest.Process.ExitCode)" } else { 'running' }
+    $err = if ($guest.Stderr.IsCompleted) { $guest.Stderr.Result.Trim() } else { '' }
+    return "QEMU $state; stderr: '$err'; console ends:`n$tail"
 }
 
 function Wait-Guest($guest, [string]$pattern, [double]$seconds) {
@@ -272,12 +281,12 @@ function Stop-Guest($guest) {
 function Measure-Memhog([string]$what, [string[]]$arguments, [string]$ready, [int]$runs) {
     $guest = Start-Guest $arguments
     try {
-        if (-not (Wait-Guest $guest $ready 180)) { Write-Host "bench peer: $what did not reach its shell in 180 s"; return $null }
+        if (-not (Wait-Guest $guest $ready 180)) { Write-Host "bench peer: $what did not reach its shell in 180 s: $(Get-GuestTail $guest)"; return $null }
         $ms = @()
         for ($i = 0; $i -lt $runs; $i++) {
             Send-Guest $guest 'memhog 2048 1'
             $m = Wait-Guest $guest 'memhog pages=2048 passes=1 ms=(\d+)' 120
-            if (-not $m) { Write-Host "bench peer: $what run $($i + 1) of $runs printed no figure"; return $null }
+            if (-not $m) { Write-Host "bench peer: $what run $($i + 1) of $runs printed no figure: $(Get-GuestTail $guest)"; return $null }
             $ms += [int]$m.Groups[1].Value
         }
         return $ms
@@ -312,9 +321,10 @@ function Measure-Peer {
 
 function Start-Bench {
     Build-Iso
-    $iso = Measure-Boot 'iso'
-    $kernel = Measure-Boot 'kernel'
-    Write-Host ('bench boot: iso median {0:0.000} s, -kernel median {1:0.000} s (target <= 1.0 s from the ISO; 5 boots each, TCG)' -f $iso, $kernel)
+    # Not $iso: PowerShell names are case-insensitive, and called functions would see it as $Iso.
+    $isoBoot = Measure-Boot 'iso'
+    $kernelBoot = Measure-Boot 'kernel'
+    Write-Host ('bench boot: iso median {0:0.000} s, -kernel median {1:0.000} s (target <= 1.0 s from the ISO; 5 boots each, TCG)' -f $isoBoot, $kernelBoot)
     if ($BootOnly) { return }
     Measure-Peer
     $mmBench = Join-Path $Root 'tests/Kernel.Mm.Bench/Kernel.Mm.Bench.csproj'

@@ -4,7 +4,7 @@
 #
 # Tasks: build (default: kernel ELF), iso (bootable hybrid BIOS+UEFI ISO), run (boot the ISO in
 # QEMU with the serial console on this terminal), test (every test; ends with 'N passed, N failed'),
-# bench (figures, not pass/fail), clean. Every task installs what it is missing first.
+# bench (figures, not pass/fail: boot time, this kernel against the Linux peer, host benchmarks), clean. Every task installs what it is missing first.
 #
 # The chain: dotnet build (freestanding assemblies against Kernel.CoreLib) -> ILC (NativeAOT,
 # --nativelib, x86-64 baseline) -> NASM (boot stub, interrupt stubs, arch helpers) -> GNU ld
@@ -230,12 +230,103 @@ function Measure-Boot([string]$mode) {
     return $sorted[2]
 }
 
+# A guest on QEMU's serial console, read expect-style: Wait-Guest searches the output from a
+# position for a pattern, reading more (with a deadline) until it appears or QEMU closes stdout.
+function Start-Guest([string[]]$arguments) {
+    $psi = [Diagnostics.ProcessStartInfo]::new('qemu-system-x86_64')
+    foreach ($a in $arguments) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true; $psi.RedirectStandardInput = $true; $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $p = [Diagnostics.Process]::Start($psi)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    return [pscustomobject]@{ Process = $p; Text = [Text.StringBuilder]::new(); Pending = $null; Buffer = [char[]]::new(4096); Position = 0; Stderr = $stderr }
+}
+
+# Why a guest did not answer: QEMU's state, its stderr and the end of its console.
+function Get-GuestTail($guest) {
+    $text = $guest.Text.ToString()
+    $tail = $text.Substring([Math]::Max(0, $text.Length - 600)).Replace("`r", '')
+    $state = if ($guest.Process.HasExited) { "exited with status $($guest.Process.ExitCode)" } else { 'running' }
+    $err = if ($guest.Stderr.IsCompleted) { $guest.Stderr.Result.Trim() } else { '' }
+    return "QEMU $state; stderr: '$err'; console ends:`n$tail"
+}
+
+function Wait-Guest($guest, [string]$pattern, [double]$seconds) {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    while ($true) {
+        $m = [regex]::new($pattern).Match($guest.Text.ToString(), $guest.Position)
+        if ($m.Success) { $guest.Position = $m.Index + $m.Length; return $m }
+        $left = $seconds - $sw.Elapsed.TotalSeconds
+        if ($left -le 0) { return $null }
+        if ($null -eq $guest.Pending) { $guest.Pending = $guest.Process.StandardOutput.ReadAsync($guest.Buffer, 0, $guest.Buffer.Length) }
+        if ($guest.Pending.Wait([int][Math]::Min($left * 1000, 500))) {
+            $n = $guest.Pending.Result; $guest.Pending = $null
+            if ($n -le 0) { return $null }
+            $null = $guest.Text.Append($guest.Buffer, 0, $n)
+        }
+    }
+}
+
+function Send-Guest($guest, [string]$line) {
+    $guest.Process.StandardInput.Write("$line`n"); $guest.Process.StandardInput.Flush()
+}
+
+function Stop-Guest($guest) {
+    try { $guest.Process.Kill($true) } catch { }
+    $guest.Process.WaitForExit()
+}
+
+# `memhog 2048 1` Runs times in a booted guest: the ms figures, or $null (with a reason) if any
+# run did not report. $ready: what the guest prints when its shell is ready.
+function Measure-Memhog([string]$what, [string[]]$arguments, [string]$ready, [int]$runs) {
+    $guest = Start-Guest $arguments
+    try {
+        if (-not (Wait-Guest $guest $ready 180)) { Write-Host "bench peer: $what did not reach its shell in 180 s: $(Get-GuestTail $guest)"; return $null }
+        $ms = @()
+        for ($i = 0; $i -lt $runs; $i++) {
+            Send-Guest $guest 'memhog 2048 1'
+            $m = Wait-Guest $guest 'memhog pages=2048 passes=1 ms=(\d+)' 120
+            if (-not $m) { Write-Host "bench peer: $what run $($i + 1) of $runs printed no figure: $(Get-GuestTail $guest)"; return $null }
+            $ms += [int]$m.Groups[1].Value
+        }
+        return $ms
+    } finally { Stop-Guest $guest }
+}
+
+# The kernel against Debian's Linux in the same QEMU (TCG, 512 MiB), both measured now:
+# the Linux peer from ../shared/peer (built under $PEER, default /tmp/peer, by its setup.sh).
+function Measure-Peer {
+    $peer = if ($env:PEER) { $env:PEER } else { '/tmp/peer' }
+    $setup = [IO.Path]::GetFullPath((Join-Path $Root '../shared/peer/setup.sh'))
+    $vmlinuz = Join-Path $peer 'vmlinuz'; $initrd = Join-Path $peer 'initrd.gz'; $disk = Join-Path $peer 'swap.img'
+    if (-not ((Test-Path $vmlinuz) -and (Test-Path $initrd) -and (Test-Path $disk))) {
+        Write-Host "bench peer: the Linux peer is missing (no vmlinuz, initrd.gz and swap.img in $peer): run $setup once; no comparison printed"
+        return
+    }
+    $runs = 5
+    $kernelArgs = (Get-QemuArgs 'iso' 512) + @('-serial', 'stdio', '-display', 'none', '-monitor', 'none')
+    $ours = Measure-Memhog 'CsKernel' $kernelArgs '(^|\n)/[^\s#]* # ' $runs
+    $linuxArgs = @('-m', '512M', '-no-reboot', '-kernel', $vmlinuz, '-initrd', $initrd, '-append', 'console=ttyS0 quiet panic=-1',
+        '-drive', "file=$disk,format=raw,if=ide", '-serial', 'stdio', '-display', 'none', '-monitor', 'none')
+    $linux = Measure-Memhog 'Linux' $linuxArgs 'peer: shell ready' $runs
+    if (-not $ours -or -not $linux) { Write-Host 'bench peer: FAILED: no ratio (see above)'; return }
+    $a = @($ours | Sort-Object); $b = @($linux | Sort-Object)
+    $ma = $a[[int]($runs / 2)]; $mb = $b[[int]($runs / 2)]
+    $kver = (Get-Item $vmlinuz).Target
+    Write-Host ('bench peer: memhog 2048 1, median of {0} in the same QEMU (TCG, 512 MiB): CsKernel {1} ms ({2}..{3}), Linux {4} ms ({5}..{6}; {7})' -f
+        $runs, $ma, $a[0], $a[-1], $mb, $b[0], $b[-1], (Split-Path -Leaf "$kver"))
+    if ($mb -le 0) { Write-Host 'bench peer: Linux measured 0 ms: no ratio'; return }
+    Write-Host ('bench peer: ratio CsKernel/Linux {0:0.00}' -f ($ma / $mb))
+}
+
 function Start-Bench {
     Build-Iso
-    $iso = Measure-Boot 'iso'
-    $kernel = Measure-Boot 'kernel'
-    Write-Host ('bench boot: iso median {0:0.000} s, -kernel median {1:0.000} s (target <= 1.0 s from the ISO; 5 boots each, TCG)' -f $iso, $kernel)
+    # Not $iso: PowerShell names are case-insensitive, and called functions would see it as $Iso.
+    $isoBoot = Measure-Boot 'iso'
+    $kernelBoot = Measure-Boot 'kernel'
+    Write-Host ('bench boot: iso median {0:0.000} s, -kernel median {1:0.000} s (target <= 1.0 s from the ISO; 5 boots each, TCG)' -f $isoBoot, $kernelBoot)
     if ($BootOnly) { return }
+    Measure-Peer
     $mmBench = Join-Path $Root 'tests/Kernel.Mm.Bench/Kernel.Mm.Bench.csproj'
     if (Test-Path $mmBench) {
         & dotnet run -c Release --project $mmBench -- --filter '*'

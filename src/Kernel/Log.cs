@@ -1,5 +1,5 @@
 // The kernel log (dmesg): a fixed 64 KiB ring of text lines, each prefixed with the uptime as
-// Linux does ("[    0.012345] "). Until the shell's first prompt, lines are also echoed to the
+// Linux does ("[    0.012345] ", microseconds from the TSC clock, Arch/Tsc.cs). Until the shell's first prompt, lines are also echoed to the
 // console; after it nothing is written to the console asynchronously. When full, the oldest
 // text is overwritten.
 using Internal.Runtime;
@@ -37,11 +37,11 @@ namespace Kernel
 
         public static void Line(string text)
         {
-            ulong ms = Pit.UptimeMs;
+            ulong us = Tsc.UptimeMicroseconds;
             Put((byte)'[');
-            PutDecimal(ms / 1000, 5);
+            PutDecimal(us / 1000000, 5);
             Put((byte)'.');
-            ulong micros = (ms % 1000) * 1000;
+            ulong micros = us % 1000000;
             for (ulong d = 100000; d > 0; d /= 10) Put((byte)('0' + (int)(micros / d % 10)));
             Put((byte)']'); Put((byte)' ');
             for (int i = 0; i < text.Length; i++) Put((byte)text[i]);

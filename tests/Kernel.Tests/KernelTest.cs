@@ -1,5 +1,6 @@
-// Base class of the QEMU tests: boots machines for a test, and when the test ends kills them and
-// writes each machine's boot time and serial transcript to the test output.
+// Base class of the QEMU tests: boots machines for a test (prepared for tests: gc debug on unless
+// the options say otherwise), and when the test ends kills them and writes each machine's boot
+// time and serial transcript to the test output.
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
@@ -19,6 +20,7 @@ public abstract class KernelTest(ITestOutputHelper output) : IAsyncLifetime
         lock (_machines) _machines.Add(m);
         await m.WaitForPrompt(m.Options.EffectiveBootTimeout);
         Output.WriteLine($"boot ({m.Options.Mode}, {m.Options.MemoryMiB} MiB): first prompt after {m.BootTime?.TotalSeconds:0.000} s");
+        await m.PrepareForTestsAsync();
         return m;
     }
 

@@ -28,6 +28,9 @@ public sealed record QemuOptions
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
     // Start to first prompt; null: 30 s (BIOS, -kernel) or 60 s (UEFI).
     public TimeSpan? BootTimeout { get; init; }
+    // The collector's debug mode (off in the shipped image), typed at the first prompt by the
+    // boot helpers (BootAsync); false leaves the machine as shipped.
+    public bool GcDebug { get; init; } = true;
 
     public TimeSpan EffectiveBootTimeout =>
         BootTimeout ?? (Mode == BootMode.Uefi ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(30));
@@ -154,13 +157,15 @@ public sealed class QemuMachine : IAsyncDisposable
         }
     }
 
-    // StartAsync, then waits for the first prompt (options' boot timeout).
+    // StartAsync, then waits for the first prompt (options' boot timeout) and prepares the
+    // machine for tests (PrepareForTestsAsync).
     public static async Task<QemuMachine> BootAsync(QemuOptions? options = null)
     {
         QemuMachine m = await StartAsync(options).ConfigureAwait(false);
         try
         {
             await m.WaitForPrompt(m.Options.EffectiveBootTimeout).ConfigureAwait(false);
+            await m.PrepareForTestsAsync().ConfigureAwait(false);
             return m;
         }
         catch
@@ -168,6 +173,17 @@ public sealed class QemuMachine : IAsyncDisposable
             await m.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    // At the first prompt: what tests run with and the shipped image does not — the collector's
+    // debug mode (freed memory poisoned, the whole heap verified after every collection), so every
+    // test also checks that nothing in use was collected. Ends at a prompt.
+    public async Task PrepareForTestsAsync()
+    {
+        if (!Options.GcDebug) return;
+        string reply = await RunAsync("gc debug on").ConfigureAwait(false);
+        if (!reply.Contains("gc: debug on", StringComparison.Ordinal))
+            throw new QemuException($"`gc debug on` answered \"{Escape(reply)}\".\n{Diagnostics()}");
     }
 
     // ---- waiting ------------------------------------------------------------------------------

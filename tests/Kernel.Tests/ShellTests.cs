@@ -57,4 +57,34 @@ public sealed class ShellTests(ITestOutputHelper output) : KernelTest(output)
         QemuMachine m = await BootAsync();
         Assert.Equal("selftest: ok", Lines(await m.RunAsync("selftest", TimeSpan.FromSeconds(30))).LastOrDefault());
     }
+
+    // A run must leave nothing behind that changes the next one (it once checked a static
+    // counter it then incremented, and failed `statics` from the second run on).
+    [Fact]
+    public async Task Selftest_passes_every_time()
+    {
+        QemuMachine m = await BootAsync();
+        for (int run = 1; run <= 3; run++)
+            Assert.Equal("selftest: ok", Lines(await m.RunAsync("selftest", TimeSpan.FromSeconds(30))).LastOrDefault());
+        Assert.Equal(["selftest: ok", "selftest: ok"], Lines(await m.RunAsync("repeat 2 selftest", TimeSpan.FromSeconds(30))));
+    }
+
+    // The class: no self-checking command may depend on having run before (or not).
+    [Fact]
+    public async Task Every_self_checking_command_passes_every_time()
+    {
+        QemuMachine m = await BootAsync(new QemuOptions { MemoryMiB = 128 });
+        (string Command, string Ok)[] checks =
+        [
+            ("selftest", "selftest: ok"), ("vmtest", "vmtest: ok"), ("wqtest", ": ok"), ("memtest", ": ok"),
+            ("gctest 8", ": ok"), ("memcheck", "memcheck: ok"), ("bench mm", "demand-zero fault"),
+        ];
+        for (int round = 1; round <= 3; round++)
+            foreach ((string command, string ok) in checks)
+            {
+                string result = await m.RunAsync(command, TimeSpan.FromSeconds(60));
+                Assert.True(result.Contains(ok, StringComparison.Ordinal) && !result.Contains("FAILED", StringComparison.Ordinal),
+                    $"round {round}: `{command}` printed:\n{result}");
+            }
+    }
 }

@@ -38,14 +38,14 @@ namespace Kernel.Commands
                 new Command("memcheck", "memcheck", "audit every frame against the containers' counters", ContainerCommands.MemCheck),
                 new Command("free", "free", "memory in use and free, in KiB (like free -k)", MemoryCommands.Free),
                 new Command("meminfo", "meminfo", "where physical memory went, in pages", MemoryCommands.MemInfo),
-                new Command("memtest", "memtest", "write and check every free frame", MemoryCommands.MemTest),
+                new Command("memtest", "memtest", "write and check the free frames (all but the reserve and a margin)", MemoryCommands.MemTest, true),
                 new Command("ps", "ps", "list processes (kernel threads in brackets)", Jobs.Ps),
                 new Command("kill", "kill [-SIGNAL] PID...", "send a signal (TERM, KILL, INT; default TERM)", Jobs.Kill),
                 new Command("jobs", "jobs", "list background jobs", Jobs.JobsCommand),
                 new Command("wait", "wait", "wait for every background job", Jobs.WaitCommand),
                 new Command("wqtest", "wqtest", "check that the events workqueue runs a queued item", ProcCommands.WqTest),
                 new Command("gc", "gc [debug [on|off]]", "collect garbage now and report; debug: poison and verify", GcCommands.Gc),
-                new Command("gctest", "gctest [MiB]", "allocate MiB of short-lived objects and check survivors", GcCommands.GcTest),
+                new Command("gctest", "gctest [MiB]", "allocate MiB of short-lived objects and check survivors", GcCommands.GcTest, true),
                 new Command("bench", "bench mm|gc|proc|containers", "measure the memory manager, the collector, the scheduler or charging", Bench.Run),
                 new Command("vmtest", "vmtest", "check demand faults and copy-on-write on the real MMU", VmTest.Run),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
@@ -60,7 +60,7 @@ namespace Kernel.Commands
             {
                 Console.Write(Numbers.PadRight(commands[i].Usage, 28));
                 Console.Write(" ");
-                Console.WriteLine(commands[i].Description);
+                Console.WriteLine(commands[i].Process ? string.Concat(commands[i].Description, " (process; & runs it in the background)") : commands[i].Description);
             }
             Proc.ProgramInfo[] programs = Proc.Programs.All();
             for (int i = 0; i < programs.Length; i++)
@@ -124,7 +124,7 @@ namespace Kernel.Commands
 
         private static int Uptime(string[] argv, int argc)
         {
-            ulong ms = Pit.UptimeMs;
+            ulong ms = Tsc.UptimeMs;
             ulong seconds = ms / 1000;
             Console.WriteLine(string.Concat("up ", (seconds / 3600).ToString(), ":", Text.TwoDigits(seconds / 60 % 60), ":",
                 Text.TwoDigits(seconds % 60), string.Concat(" (", ms.ToString(), " ms)")));

@@ -60,7 +60,8 @@ namespace Kernel.Commands
             const int Runs = 15;
             ulong[] inside = new ulong[Runs], outside = new ulong[Runs];
             ulong pagesCharged = 0;
-            for (int i = 0; i < Runs; i++)
+            bool failed = false;
+            for (int i = 0; i < Runs && !failed; i++)
             {
                 for (int round = 0; round < 2; round++)
                 {
@@ -71,14 +72,18 @@ namespace Kernel.Commands
                         table.AddTask(c, "1");
                         Sys.Irq.Exit();
                     }
-                    Errno s = Sys.Processes.Spawn(Sys.Processes.Init, "memhog 4096 3", TaskKind.User, memhog.Main, args, MmSource.New, out Process _);
+                    Errno s = Sys.Processes.Spawn(Sys.Processes.Init, "memhog 4096 3", TaskKind.User, memhog.Main, args, MmSource.New, out Process task);
                     if (contained)
                     {
                         Sys.Irq.Enter();
                         table.RemoveTask(c, "1");
                         Sys.Irq.Exit();
                     }
-                    if (s == Errno.None) Sys.Processes.Wait(-1, out int _, out int _);
+                    // This memhog alone (not any child: the shell's background jobs are children
+                    // too), and its figure only when it finished (exit 0 comes after it recorded it).
+                    int status = -1;
+                    if (s == Errno.None && Sys.Processes.Wait(task.Pid, out int _, out status) != Errno.None) status = -1;
+                    if (status != 0) { failed = true; break; }
                     if (contained)
                     {
                         inside[i] = Programs.LastMemhogCycles;
@@ -90,6 +95,11 @@ namespace Kernel.Commands
             Sys.Irq.Enter();
             table.Remove(Name);
             Sys.Irq.Exit();
+            if (failed)
+            {
+                Console.WriteLine("bench containers: FAILED (a memhog 4096 3 run did not finish)");
+                return 1;
+            }
             ulong a = Median(inside), b = Median(outside);
             ulong ratio = b == 0 ? 0 : a * 1000 / b;
             Console.WriteLine(string.Concat("bench containers: memhog 4096 3 in a container ", Tsc.ToMicroseconds(a).ToString(), " us, in none ",

@@ -1,6 +1,15 @@
 // The shell's processes: starting programs in the foreground or in the background (&), the job
 // table, `jobs`, `wait`, `ps`, `kill`, and the notices printed before the next prompt when a
 // background job has finished. The foreground job's PID is where Ctrl-C goes.
+//
+// RunTask is also how a command does work that needs an address space of its own (vmtest, the
+// fault benchmark, the process commands memtest and gctest): the work runs in a child task that
+// owns its mm, so every context switch puts that task's page tables back in CR3 — a command never
+// switches CR3 behind the scheduler's back — and a fault it cannot survive kills the child, never
+// the shell. Invariants: only PID 1 keeps a job table and a foreground PID; a task started by
+// another task (a process command's child) is its own child, waited for by PID (never "any
+// child", which would reap the shell's background jobs).
+using Kernel.Arch;
 using Kernel.Drivers;
 using Kernel.Mm;
 using Kernel.Proc;
@@ -31,34 +40,81 @@ namespace Kernel.Commands
         {
             string[] args = new string[argc];
             for (int i = 0; i < argc; i++) args[i] = argv[i];
-            string name = Join(argv, argc);
-            Fs.FileOutput saved = Sys.Processes.Init.Stdout;
-            if (stdout != null) Sys.Processes.Init.Stdout = stdout;
-            Errno e = Sys.Processes.Spawn(Sys.Processes.Init, name, TaskKind.User, program.Main, args, MmSource.Fork, out Process task);
-            Sys.Processes.Init.Stdout = saved;
+            return RunTask(Join(argv, argc), program.Main, args, background, stdout, out int _);
+        }
+
+        // A built-in that runs as a process (Command.Process): the same as a program.
+        public static int RunCommand(Command command, string[] argv, int argc, bool background, Fs.FileOutput stdout = null)
+        {
+            string[] args = new string[argc];
+            for (int i = 0; i < argc; i++) args[i] = argv[i];
+            CommandHandler run = command.Run;
+            return RunTask(Join(argv, argc), a => run(a, a.Length), args, background, stdout, out int _);
+        }
+
+        // Starts main(args) as a child of the current task, with an address space of its own (a
+        // copy-on-write copy of the caller's, or a new empty one when the caller has none, as the
+        // shell). Foreground: waits for that child alone and returns its exit status (128 + signal
+        // when killed; 1 when it could not start, after saying why); Ctrl-C interrupts it when the
+        // caller is the shell. Background: PID 1 records a job and prints `[job] PID`; returns 0.
+        // pid: the child's, or 0 when it could not start.
+        public static int RunTask(string name, ProgramMain main, string[] args, bool background, Fs.FileOutput stdout, out int pid)
+        {
+            pid = 0;
+            Process self = Sys.Processes.Current;
+            bool shell = self == Sys.Processes.Init;
+            Fs.FileOutput saved = self.Stdout;
+            if (stdout != null) self.Stdout = stdout;
+            Errno e = Sys.Processes.Spawn(self, name, TaskKind.User, main, args, MmSource.Fork, out Process task);
+            self.Stdout = saved;
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("sh: fork: ", ErrnoText.Message(e)));
                 return 1;
             }
+            pid = task.Pid;
             if (background)
             {
                 int job = 1;
-                while (job <= MaxJobs && s_pids[job] != 0) job++;
-                if (job <= MaxJobs)
+                if (shell)
                 {
-                    s_pids[job] = task.Pid;
-                    s_names[job] = name;
+                    while (job <= MaxJobs && s_pids[job] != 0) job++;
+                    if (job <= MaxJobs)
+                    {
+                        s_pids[job] = task.Pid;
+                        s_names[job] = name;
+                    }
                 }
-                Console.WriteLine(string.Concat("[", job <= MaxJobs ? job.ToString() : "?", "] ", task.Pid.ToString()));
+                Console.WriteLine(string.Concat("[", shell && job <= MaxJobs ? job.ToString() : "?", "] ", task.Pid.ToString()));
                 return 0;
             }
-            s_foreground = task.Pid;
+            if (shell) s_foreground = task.Pid;
             Errno w = Sys.Processes.Wait(task.Pid, out int _, out int status);
-            s_foreground = 0;
+            if (shell) s_foreground = 0;
             if (w != Errno.None) return 1;
-            ReportSignal(status);
+            if (shell) ReportSignal(status);
             return status;
+        }
+
+        // True when the current task has been told to die (a process command checks this to stop
+        // early; the signal itself takes effect when it returns).
+        public static bool Interrupted()
+        {
+            Process self = Sys.Processes.Current;
+            return self != Sys.Processes.Init && Sys.Processes.Scheduler.HasFatalSignal(self);
+        }
+
+        // A stretch where the current task holds kernel resources nothing else would free (raw
+        // frames): a fatal signal waits until it ends, exactly as while a mutex is held (Task.NoKillDepth; Processes.Unkillable).
+        // Not for PID 1 (never killed anyway). Enter and Leave pair up; nothing here sleeps.
+        public static void EnterUnkillable()
+        {
+            Sys.Processes.Current.NoKillDepth++;
+        }
+
+        public static void LeaveUnkillable()
+        {
+            Sys.Processes.LeaveUnkillable(Sys.Processes.Current);
         }
 
         private static void ReportSignal(int status)

@@ -33,9 +33,17 @@ namespace Kernel.Commands
             for (int i = 0; i < programs.Length; i++) names[s_commands.Length + i] = programs[i].Name;
             LineEditor editor = new LineEditor(new ConsoleOutput(), names);
             Log.StopEcho();
+            ulong reportedDrops = 0;
             while (true)
             {
                 if (Sys.ProcessesStarted) Jobs.ReapAndNotify();
+                // Input is never dropped silently (Drivers/InputQueue.cs): say so before the prompt.
+                ulong dropped = InputQueue.Dropped;
+                if (dropped != reportedDrops)
+                {
+                    Console.Error(string.Concat("sh: ", (dropped - reportedDrops).ToString(), " typed bytes were dropped (input came faster than it was read)"));
+                    reportedDrops = dropped;
+                }
                 Console.Write(Prompt());
                 string line = ReadLine(editor);
                 if (line != null) ExecuteLine(line);
@@ -107,6 +115,8 @@ namespace Kernel.Commands
             if (parsed.Argc == 0) return 0;
             Proc.ProgramInfo program = Proc.Programs.Find(parsed.Argv[0]);
             if (program != null) return Jobs.Run(program, parsed.Argv, parsed.Argc, parsed.Background, output);
+            Command command = Find(parsed.Argv[0]);
+            if (command != null && command.Process) return Jobs.RunCommand(command, parsed.Argv, parsed.Argc, parsed.Background, output);
             if (parsed.Background)
             {
                 Console.Error(string.Concat("sh: ", parsed.Argv[0], ": built-ins cannot run in the background"));
@@ -121,11 +131,18 @@ namespace Kernel.Commands
             return status;
         }
 
+        private static Command Find(string name)
+        {
+            for (int i = 0; i < s_commands.Length; i++)
+                if (s_commands[i].Name == name) return s_commands[i];
+            return null;
+        }
+
         public static int Execute(string[] argv, int argc)
         {
             if (argc == 0) return 0;
-            for (int i = 0; i < s_commands.Length; i++)
-                if (s_commands[i].Name == argv[0]) return s_commands[i].Run(argv, argc);
+            Command command = Find(argv[0]);
+            if (command != null) return command.Process ? Jobs.RunCommand(command, argv, argc, false) : command.Run(argv, argc);
             Proc.ProgramInfo program = Proc.Programs.Find(argv[0]);
             if (program != null) return Jobs.Run(program, argv, argc, false);
             Console.Error(string.Concat("sh: ", argv[0], ": not found"));

@@ -1,8 +1,17 @@
 // Bytes typed on any console (COM1, PS/2 keyboard), in arrival order. Producers are interrupt
-// handlers, the consumer is the shell: a single-producer-at-a-time ring (interrupt gates keep
-// handlers from nesting) read with interrupts off. When full, new bytes are dropped and counted.
-// A reader with nothing to read sleeps on a wait queue that every new byte wakes (before the
-// scheduler runs, it halts until the next interrupt instead).
+// handlers (and Serial.Resume, with interrupts off), the consumer is the shell: a
+// single-producer-at-a-time ring (interrupt gates keep handlers from nesting) read with
+// interrupts off. A reader with nothing to read sleeps on a wait queue that every new byte wakes
+// (before the scheduler runs, it halts until the next interrupt instead).
+//
+// Nothing typed is lost silently (as Linux's n_tty):
+//  - COM1 stops taking bytes while the ring has no more than TerminatorRoom bytes free (Serial
+//    leaves them in the UART's FIFO, and QEMU stops reading its input while that is full); the
+//    reader resumes it once half the ring is free again.
+//  - The last TerminatorRoom bytes are kept for what ends or cancels a line (CR, LF, Ctrl-C,
+//    Ctrl-U): a keyboard that cannot be held back still gets its Enter through.
+//  - Anything dropped all the same (a full ring) is counted; the shell reports the count.
+// Invariants: 0 <= s_tail - s_head <= Capacity; s_dropped only grows.
 using Internal.Runtime;
 using Kernel.Arch;
 
@@ -10,27 +19,39 @@ namespace Kernel.Drivers
 {
     internal static unsafe class InputQueue
     {
-        private const int Capacity = 4096; // power of two
+        private const int Capacity = 4096;       // power of two
+        public const int TerminatorRoom = 16;    // free bytes kept for line terminators
         private static byte* s_buffer;
-        private static uint s_head, s_tail; // head: next to read; tail: next to write
+        private static uint s_head, s_tail;      // head: next to read; tail: next to write
         private static ulong s_dropped;
 
         public static ulong Dropped => s_dropped;
 
         public static void Initialize() => s_buffer = (byte*)Heap.AllocateRaw(Capacity);
 
-        // Interrupt context. Ctrl-C while a foreground program runs is a signal, not input.
+        private static uint Room => Capacity - (s_tail - s_head);
+
+        // Room for `count` more ordinary bytes (beyond what is kept for terminators).
+        public static bool HasRoomFor(int count) => Room >= (uint)(count + TerminatorRoom);
+
+        private static bool IsTerminator(byte b) => b == '\r' || b == '\n' || b == 0x03 || b == 0x15;
+
+        // Interrupt context (or interrupts off). Ctrl-C while a foreground program runs is a
+        // signal, not input.
         public static void Put(byte b)
         {
             if (b == 0x03 && Commands.Jobs.InterruptForeground()) return;
-            if (s_tail - s_head == Capacity) { s_dropped++; return; }
+            uint room = Room;
+            if (room == 0 || (room <= TerminatorRoom && !IsTerminator(b))) { s_dropped++; return; }
             s_buffer[s_tail & (Capacity - 1)] = b;
             s_tail++;
             if (s_readers != null) Sys.Processes.Scheduler.WakeAll(s_readers);
         }
 
+        // A key's whole sequence, or none of it (a half escape sequence would garble the line).
         public static void Put(string s)
         {
+            if (!HasRoomFor(s.Length)) { s_dropped += (ulong)s.Length; return; }
             for (int i = 0; i < s.Length; i++) Put((byte)s[i]);
         }
 
@@ -41,6 +62,7 @@ namespace Kernel.Drivers
                 bool any = s_head != s_tail;
                 b = any ? s_buffer[s_head & (Capacity - 1)] : (byte)0;
                 if (any) s_head++;
+                if (Serial.Throttled && Room >= Capacity / 2) Serial.Resume();
                 return any;
             }
         }

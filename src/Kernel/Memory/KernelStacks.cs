@@ -22,6 +22,7 @@ namespace Kernel.Memory
         private const ulong Present = 1, Writable = 2, NoExecute = 1UL << 63;
         private const ulong AddressMask = 0x000FFFFFFFFFF000UL;
 
+        private static int s_tableFrames;   // page-table frames of the area (made once, kept)
         private readonly IrqLock _irq;
         private readonly int[] _free = new int[MaxSlotCount];
         private int _freeCount;
@@ -29,6 +30,9 @@ namespace Kernel.Memory
         private int _inUse;
 
         private KernelStacks(IrqLock irq) { _irq = irq; }
+
+        // Page-table frames the area holds: for callers that count every frame.
+        public int TableFrames => s_tableFrames;
 
         public int InUse => _inUse;
         public override int MaxSlots => MaxSlotCount;
@@ -127,6 +131,7 @@ namespace Kernel.Memory
             phys = 0;
             if (!PhysicalMemory.TryAllocFrame(AllocFlags.Kernel, out uint pfn)) return false;
             phys = FrameDatabase.PhysicalAddress(pfn);
+            s_tableFrames++;
             ulong* table = (ulong*)Layout.PhysToVirt(phys);
             for (int i = 0; i < 512; i++) table[i] = 0;
             return true;

@@ -1,5 +1,7 @@
 // Drives the garbage collector (Kernel.CoreLib/Gc): supplies its pages from the buddy allocator
 // and its roots, times each collection, and in debug mode verifies the heap after each one.
+// Debug mode is off in the shipped image (it costs every collection a walk of the whole heap);
+// `gc debug on` turns it on, and the QEMU test harness does so right after boot.
 //
 // Roots, all scanned conservatively (any word that points into an allocated object keeps it):
 //  - the image's writable data: .data (static-base cells, frozen objects, dispatch cells), .bss
@@ -21,7 +23,7 @@ namespace Kernel.Runtime
 {
     internal static unsafe class Collector
     {
-        private static bool s_debug = true;
+        private static bool s_debug;
         private static bool s_collecting;
         private static ulong s_lastPauseCycles, s_maxPauseCycles;
         private static nuint s_lastFreed;

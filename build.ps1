@@ -4,6 +4,7 @@
 #
 # Tasks: build (default: kernel ELF), iso (bootable hybrid BIOS+UEFI ISO), run (boot the ISO in
 # QEMU with the serial console on this terminal), test (every test; ends with 'N passed, N failed'),
+# torture (the long kill-storm run, not part of test),
 # bench (figures, not pass/fail: boot time, this kernel against the Linux peer, host benchmarks), clean. Every task installs what it is missing first.
 #
 # The chain: dotnet build (freestanding assemblies against Kernel.CoreLib) -> ILC (NativeAOT,
@@ -12,7 +13,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'iso', 'run', 'test', 'bench', 'clean')]
+    [ValidateSet('build', 'iso', 'run', 'test', 'torture', 'bench', 'clean')]
     [string]$Task = 'build',
     [switch]$Vga,            # run: show the VGA window (PS/2 keyboard input) besides serial
     [switch]$Uefi,           # run: boot through OVMF instead of the BIOS
@@ -365,6 +366,13 @@ switch ($Task) {
     'iso' { Build-Iso }
     'run' { Start-Run }
     'test' { Start-Test }
+    'torture' {
+        # The kill storm: random kill -9 for a minute among jobs in three containers (tests/Kernel.Torture).
+        Build-Iso
+        $env:KERNEL_TESTS_NO_BUILD = '1'
+        & dotnet test (Join-Path $Root 'tests/Kernel.Torture/Kernel.Torture.csproj') -c Release -nologo --logger 'console;verbosity=normal'
+        if ($LASTEXITCODE -ne 0) { exit 1 }
+    }
     'bench' { Start-Bench }
     'clean' {
         Remove-Item -Recurse -Force $Artifacts, $Iso -ErrorAction SilentlyContinue

@@ -52,6 +52,7 @@ namespace Kernel
 
             Proc.Processes.Initialize();
             Proc.TaskContainers.Initialize();
+            Disks.Initialize();
             Fs.FileSystems.Initialize();
             Log.Line("proc: scheduler running (PID 1 sh, [events] and [kcontainerd] workqueues)");
             Log.Line("fs: ramfs on /, configfs on /config");

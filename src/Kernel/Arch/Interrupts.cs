@@ -1,5 +1,6 @@
 // Where every interrupt lands (from Boot/isr.asm). CPU exceptions are kernel bugs until
-// processes exist: they end in the panic screen. IRQs go to their driver and are acknowledged.
+// processes exist: they end in the panic screen. IRQs go to their driver and are acknowledged;
+// lines without a case here go through the registration table (Arch/IrqTable.cs).
 // Rule: nothing reached from here allocates on the managed heap (the heap is not reentrant).
 using System.Runtime;
 using Kernel.Drivers;
@@ -52,6 +53,7 @@ namespace Kernel.Arch
                 case 0: Pit.Tick(); reschedule = Proc.Processes.Tick(); break;
                 case 1: Keyboard.HandleInterrupt(); break;
                 case 4: Serial.HandleInterrupt(); break;
+                default: IrqTable.Dispatch(irq); break;
             }
             Pic.EndOfInterrupt(irq);
             return reschedule ? Proc.Processes.Reschedule(frame) : Proc.Processes.CheckSignals(frame);

@@ -55,7 +55,7 @@ namespace Kernel
             Disks.Initialize();
             Fs.FileSystems.Initialize();
             Log.Line("proc: scheduler running (PID 1 sh, [events] and [kcontainerd] workqueues)");
-            Log.Line("fs: ramfs on /, configfs on /config");
+            Log.Line("fs: ramfs on /, configfs on /config, devtmpfs on /dev");
             Commands.Shell.Run();
         }
 

@@ -53,12 +53,22 @@ namespace Kernel.Arch
                 case 0: Pit.Tick(); reschedule = Proc.Processes.Tick(); break;
                 case 1: Keyboard.HandleInterrupt(); break;
                 case 4: Serial.HandleInterrupt(); break;
-                default: IrqTable.Dispatch(irq); break;
+                default:
+                    // A driver's interrupt may wake a task (an I/O completion): an idle CPU runs it
+                    // now instead of at the next tick.
+                    if (IrqTable.Dispatch(irq)) reschedule = IdleWithWork();
+                    break;
             }
             Pic.EndOfInterrupt(irq);
             return reschedule ? Proc.Processes.Reschedule(frame) : Proc.Processes.CheckSignals(frame);
         }
 
         public static void Enable() => Native.Sti();
+
+        private static bool IdleWithWork()
+        {
+            Sched.Scheduler s = Proc.Processes.Scheduler;
+            return s != null && s.Current == s.Idle && s.RunnableCount > 0;
+        }
     }
 }

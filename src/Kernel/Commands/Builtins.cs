@@ -35,6 +35,8 @@ namespace Kernel.Commands
                 new Command("mount", "mount [-t TYPE none DIR]", "list mounts, or mount ramfs or configfs", FileCommands.Mount),
                 new Command("umount", "umount DIR", "unmount a file system", FileCommands.Umount),
                 new Command("lspci", "lspci [-n]", "list PCI functions (lspci -n's form)", DiskCommands.Lspci),
+                new Command("lsblk", "lsblk", "list disks (util-linux's columns)", DiskCommands.Lsblk),
+                new Command("sync", "sync", "write every disk's cache to its medium", DiskCommands.Sync),
                 new Command("sh", "sh FILE", "run the commands in FILE, one per line", Script.Run),
                 new Command("memcheck", "memcheck", "audit every frame against the containers' counters", ContainerCommands.MemCheck),
                 new Command("free", "free", "memory in use and free, in KiB (like free -k)", MemoryCommands.Free),

@@ -1,5 +1,6 @@
-// The kernel's file system tree: one Vfs with a ramfs at "/" and configfs (the memory containers'
-// control files) at "/config", both set up at boot; the file system types `mount -t` knows; and
+// The kernel's file system tree: one Vfs with a ramfs at "/", configfs (the memory containers'
+// control files) at "/config" and devtmpfs (Kernel.Vfs.DevFs: disks, null, zero, console) at
+// "/dev", all set up at boot; the file system types `mount -t` knows; and
 // the entry points task code uses.
 //
 // Every call into Kernel.Vfs, its file systems, Kernel.Containers and Kernel.Mm runs with
@@ -41,8 +42,10 @@ namespace Kernel.Fs
             s_configFs = new ConfigFs(TaskContainers.Table);
             Errno e = s_vfs.Mkdir("/", "/config");
             if (e == Errno.None) e = s_vfs.Mount("/", "/config", s_configFs);
+            if (e == Errno.None) e = s_vfs.Mkdir("/", "/dev");
+            if (e == Errno.None) e = s_vfs.Mount("/", "/dev", new DevFs(Drivers.Disks.Table, new Drivers.TerminalDevice()));
             IrqLock.Exit();
-            if (e != Errno.None) Panic.Fail("fs: cannot mount configfs on /config");
+            if (e != Errno.None) Panic.Fail("fs: cannot mount configfs on /config or devtmpfs on /dev");
         }
 
         // A new instance of a file system type for mount -t; ENODEV for an unknown type.

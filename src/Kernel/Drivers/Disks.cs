@@ -19,6 +19,7 @@ namespace Kernel.Drivers
             s_context = new KernelBlockContext();
             Pci.Initialize();
             Ata.Probe(s_context, s_table);
+            VirtioBlk.Probe(s_context, s_table);
         }
     }
 }

@@ -170,9 +170,11 @@ namespace Kernel.Commands
                         if (e != Errno.None || w == 0) break;
                     }
                 }
+                // As busybox counts: a full output block, a short block written whole, or (a short
+                // write, an error) neither; the bytes count all the same.
                 total += (ulong)written;
-                if (written == n) outFull++;
-                else if (written > 0) outPart++;
+                if (written == bs) outFull++;
+                else if (written == n) outPart++;
                 if (written != n)
                 {
                     Console.Error(string.Concat("dd: error writing '", o.Output, "': ", Why(e == Errno.None ? Errno.ENOSPC : e)));

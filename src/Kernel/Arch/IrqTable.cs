@@ -19,6 +19,9 @@ namespace Kernel.Arch
         private static IrqHandler[] s_handlers;
         private static ulong[] s_counts;   // interrupts per line that some handler claimed
         private static ulong[] s_unclaimed;   // interrupts per line that no handler claimed
+        private static int[] s_storm;         // unclaimed interrupts in a row
+        private static string[] s_stormMessages;   // made at registration: the handler path never allocates
+        private const int StormLimit = 100000;
 
         // Adds handler to line irq and unmasks the line (and the cascade for 8-15). False when
         // the line is out of range or full.
@@ -31,6 +34,9 @@ namespace Kernel.Arch
                 s_handlers = new IrqHandler[Lines * PerLine];
                 s_counts = new ulong[Lines];
                 s_unclaimed = new ulong[Lines];
+                s_storm = new int[Lines];
+                s_stormMessages = new string[Lines];
+                for (int i = 0; i < Lines; i++) s_stormMessages[i] = string.Concat("irq ", i.ToString(), ": nobody cared (100000 unclaimed interrupts), line disabled");
             }
             int slot = -1;
             for (int i = 0; i < PerLine; i++)
@@ -56,7 +62,22 @@ namespace Kernel.Arch
                 if (h == null) break;
                 if (h()) claimed = true;
             }
-            if (claimed) s_counts[irq]++; else s_unclaimed[irq]++;
+            if (claimed)
+            {
+                s_counts[irq]++;
+                s_storm[irq] = 0;
+            }
+            else
+            {
+                s_unclaimed[irq]++;
+                // A level-triggered line nobody acknowledges would interrupt forever: after
+                // StormLimit unclaimed interrupts in a row it is masked (Linux's "nobody cared").
+                if (++s_storm[irq] == StormLimit)
+                {
+                    Pic.Mask(irq);
+                    Log.Line(s_stormMessages[irq]);
+                }
+            }
             return claimed;
         }
 

@@ -22,12 +22,17 @@ namespace Kernel.Drivers
         public bool Lba48;
         public bool UsesDma;
         public bool PioReported;
+        // dmesg lines for the first PIO transfer, made at probe time (Start may run in an
+        // interrupt handler, which must not allocate).
+        public string PioOnlyMessage, PioFallbackMessage;
 
         public AtaDisk(BlockContext context, string name, int minor, AtaChannel channel, int drive)
             : base(context, name, 8, minor)
         {
             Channel = channel;
             Drive = drive;
+            PioOnlyMessage = string.Concat("ata: ", name, ": transfers by PIO (no DMA): slow");
+            PioFallbackMessage = string.Concat("ata: ", name, ": a transfer by PIO (memory bus-master DMA cannot reach): slow");
         }
 
         public void Describe(string model, ulong sectors, bool lba48, bool dma, bool removable)

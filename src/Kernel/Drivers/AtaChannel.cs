@@ -119,7 +119,7 @@ namespace Kernel.Drivers
             if (!disk.PioReported)
             {
                 disk.PioReported = true;
-                Log.Line(string.Concat("ata: ", disk.Name, ": transfer by PIO (", disk.UsesDma ? "memory DMA cannot reach" : "no DMA", "): slow"));
+                Log.Line(disk.UsesDma ? disk.PioFallbackMessage : disk.PioOnlyMessage);   // made at probe: no allocation here
             }
             _activePio = true;
             _pioLeft = count;

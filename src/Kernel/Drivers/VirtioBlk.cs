@@ -45,12 +45,14 @@ namespace Kernel.Drivers
         private BlockRequest[] _slots;
         private ushort _availIdx, _lastUsed;
         private ulong _interrupts;
+        private readonly string _tooManyDescriptors;
 
         private VirtioBlk(BlockContext context, string name, int minor, PciFunction pci, ushort io)
             : base(context, name, 254, minor)
         {
             _pci = pci;
             _io = io;
+            _tooManyDescriptors = string.Concat("virtio-blk: ", name, ": a request needs more descriptors than its slot has: EIO");
         }
 
         public ulong Interrupts => _interrupts;
@@ -165,7 +167,7 @@ namespace Kernel.Drivers
                         uint piece = (uint)(_sizeMax != 0 && left > _sizeMax ? _sizeMax : left);
                         if (d == first + _perSlot - 1)
                         {
-                            Log.Line(string.Concat("virtio-blk: ", Name, ": a request needs more descriptors than its slot has"));
+                            Log.Line(_tooManyDescriptors);   // made at probe: Start may run in an interrupt handler
                             return FailAtStart(chain);
                         }
                         SetDesc(d, phys, piece, dataFlags, d + 1);

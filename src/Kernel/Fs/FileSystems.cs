@@ -30,6 +30,7 @@ namespace Kernel.Fs
         private static Vfs.Vfs s_vfs;
         private static TaskContext s_tasks;
         private static ConfigFs s_configFs;
+        private static DevFs s_devFs;
 
         public static Vfs.Vfs Tree => s_vfs;
 
@@ -43,7 +44,8 @@ namespace Kernel.Fs
             Errno e = s_vfs.Mkdir("/", "/config");
             if (e == Errno.None) e = s_vfs.Mount("/", "/config", s_configFs);
             if (e == Errno.None) e = s_vfs.Mkdir("/", "/dev");
-            if (e == Errno.None) e = s_vfs.Mount("/", "/dev", new DevFs(Drivers.Disks.Table, new Drivers.TerminalDevice()));
+            s_devFs = new DevFs(Drivers.Disks.Table, new Drivers.TerminalDevice());
+            if (e == Errno.None) e = s_vfs.Mount("/", "/dev", s_devFs);
             IrqLock.Exit();
             if (e != Errno.None) Panic.Fail("fs: cannot mount configfs on /config or devtmpfs on /dev");
         }
@@ -54,6 +56,7 @@ namespace Kernel.Fs
             fs = null;
             if (type == "ramfs") fs = new RamFs(VirtualMemory.Context, s_tasks);
             else if (type == "configfs") fs = s_configFs;   // one instance: the containers are global
+            else if (type == "devtmpfs") fs = s_devFs;      // one instance: the devices are global
             return fs == null ? Errno.ENODEV : Errno.None;
         }
 

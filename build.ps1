@@ -3,9 +3,11 @@
 #   dotnet tool restore && dotnet pwsh build.ps1 [task] [options]
 #
 # Tasks: build (default: kernel ELF), iso (bootable hybrid BIOS+UEFI ISO), run (boot the ISO in
-# QEMU with the serial console on this terminal), test (every test; ends with 'N passed, N failed'),
-# torture (the long kill-storm run, not part of test),
-# bench (figures, not pass/fail: boot time, this kernel against the Linux peer, host benchmarks), clean. Every task installs what it is missing first.
+# QEMU with the serial console on this terminal, a scratch disk as /dev/vda unless -NoDisk, more
+# with -Disk PATH[:ide|:virtio]), test (every test; ends with 'N passed, N failed'), torture (the
+# long kill-storm run, not part of test), bench (figures, not pass/fail: boot time, this kernel
+# against the Linux peer for memhog and the disks, host benchmarks), clean. Every task installs what
+# it is missing first.
 #
 # The chain: dotnet build (freestanding assemblies against Kernel.CoreLib) -> ILC (NativeAOT,
 # --nativelib, x86-64 baseline) -> NASM (boot stub, interrupt stubs, arch helpers) -> GNU ld
@@ -19,11 +21,29 @@ param(
     [switch]$Uefi,           # run: boot through OVMF instead of the BIOS
     [int]$MemoryMiB = 512,   # run: guest RAM
     [string]$Filter,         # test: passed to dotnet test --filter
-    [switch]$BootOnly        # bench: only the boot-time figures
+    [switch]$BootOnly,       # bench: only the boot-time figures
+    [switch]$NoDisk,         # run: without the scratch disk artifacts/disk.img
+    # run: -Disk PATH[:ide|:virtio] (repeatable; virtio when no bus is named) attaches more disks
+    [Parameter(ValueFromRemainingArguments = $true)] [string[]]$Rest = @()
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+
+# -Disk may be given several times, which a declared parameter cannot be: read it from the rest.
+$DiskSpecs = @()
+for ($i = 0; $i -lt $Rest.Count; $i++) {
+    if ($Rest[$i] -ieq '-Disk' -and $i + 1 -lt $Rest.Count) {
+        foreach ($spec in "$($Rest[$i + 1])".Split(',')) {
+            $bus = 'virtio'; $path = $spec
+            if ($spec -match '^(.*):(ide|virtio)$') { $path = $Matches[1]; $bus = $Matches[2] }
+            $DiskSpecs += , @($path, $bus)
+        }
+        $i++
+    } else {
+        throw "unknown argument '$($Rest[$i])' (disks: -Disk PATH[:ide|:virtio])"
+    }
+}
 $Root = $PSScriptRoot
 $Artifacts = Join-Path $Root 'artifacts'
 $Obj = Join-Path $Artifacts 'obj'
@@ -184,8 +204,9 @@ function Build-Iso {
     Write-Host "build: $Iso"
 }
 
+# The `pc` machine (i440FX + PIIX) is pinned: the disk drivers expect its IDE and its PCI routing.
 function Get-QemuArgs([string]$mode, [int]$memory) {
-    $qa = @('-m', "${memory}M", '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04')
+    $qa = @('-machine', 'pc', '-m', "${memory}M", '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04')
     switch ($mode) {
         'kernel' { $qa += @('-kernel', $Elf) }
         'uefi' { $qa += @('-bios', $Ovmf, '-cdrom', $Iso) }
@@ -201,6 +222,19 @@ function Start-Run {
     # Serial and the QEMU monitor share this terminal: Ctrl-C goes to the kernel, Ctrl-A X quits.
     $qemuArgs += @('-chardev', 'stdio,id=con,signal=off,mux=on', '-serial', 'chardev:con', '-mon', 'chardev=con')
     if (-not $Vga) { $qemuArgs += @('-display', 'none') }
+    if (-not $NoDisk) {
+        # A 512 MiB sparse scratch disk, kept between runs: /dev/vda.
+        $scratch = Join-Path $Artifacts 'disk.img'
+        if (-not (Test-Path $scratch)) {
+            $f = [IO.File]::Create($scratch); $f.SetLength(512MB); $f.Dispose()
+            Write-Host "build: created the scratch disk $scratch (512 MiB, sparse)"
+        }
+        $qemuArgs += @('-drive', "file=$scratch,format=raw,if=virtio")
+    }
+    foreach ($d in $DiskSpecs) {
+        if (-not (Test-Path $d[0])) { throw "no disk image at $($d[0])" }
+        $qemuArgs += @('-drive', "file=$($d[0]),format=raw,if=$($d[1])")
+    }
     Write-Host 'build: booting (Ctrl-A X quits QEMU)'
     & qemu-system-x86_64 @qemuArgs
 }
@@ -328,9 +362,100 @@ function Start-Bench {
     Write-Host ('bench boot: iso median {0:0.000} s, -kernel median {1:0.000} s (target <= 1.0 s from the ISO; 5 boots each, TCG)' -f $isoBoot, $kernelBoot)
     if ($BootOnly) { return }
     Measure-Peer
+    Measure-Disks
     $mmBench = Join-Path $Root 'tests/Kernel.Mm.Bench/Kernel.Mm.Bench.csproj'
     if (Test-Path $mmBench) {
         & dotnet run -c Release --project $mmBench -- --filter '*'
+    }
+}
+
+# Boots QEMU with $qemuArgs (serial on stdio), waits for `ready`, sends $command, returns the serial
+# output once it matches $until (or throws after $seconds).
+function Invoke-Serial([string[]]$qemuArgs, [string]$ready, [string]$command, [string]$until, [int]$seconds) {
+    $psi = [Diagnostics.ProcessStartInfo]::new('qemu-system-x86_64')
+    foreach ($a in $qemuArgs) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true; $psi.RedirectStandardInput = $true; $psi.UseShellExecute = $false
+    $p = [Diagnostics.Process]::Start($psi)
+    try {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $seen = [Text.StringBuilder]::new()
+        $buffer = [char[]]::new(4096)
+        $sent = $false
+        $read = $p.StandardOutput.ReadAsync($buffer, 0, $buffer.Length)
+        while ($sw.Elapsed.TotalSeconds -lt $seconds) {
+            if (-not $read.Wait(500)) { continue }
+            if ($read.Result -le 0) { break }
+            [void]$seen.Append($buffer, 0, $read.Result)
+            $read = $p.StandardOutput.ReadAsync($buffer, 0, $buffer.Length)
+            $text = $seen.ToString()
+            if (-not $sent -and $text.Contains($ready)) {
+                $p.StandardInput.Write("$command`n"); $p.StandardInput.Flush(); $sent = $true
+            }
+            if ($sent -and $text -match $until) { return $text }
+        }
+        throw "no '$until' within $seconds s; serial output:`n$($seen.ToString())"
+    } finally {
+        try { $p.Kill($true) } catch { }
+        $p.WaitForExit()
+    }
+}
+
+# The three figures of `bench disk` (16 MiB read and written in 64 KiB requests, 4096 writes of
+# 4 KiB) on a fresh sparse 512 MiB disk of each bus, here and on the Linux peer in the same QEMU
+# (../shared/peer, dd with O_DIRECT, timed with the kernel's clock from /proc/timer_list), median
+# of 3 boots each; prints ours/Linux per figure (<= 1.0: at least as fast).
+function Measure-Disks {
+    $peerScripts = Join-Path $Root '../shared/peer'
+    $peer = if ($env:PEER) { $env:PEER } else { '/tmp/peer' }
+    $havePeer = (Test-Path (Join-Path $peerScripts 'run.sh')) -and (Test-Path (Join-Path $peer 'vmlinuz'))
+    if (-not $havePeer) {
+        Write-Host "bench disk: the Linux peer is not set up (run $peerScripts/setup.sh once): no ratios, our figures only"
+    }
+    $names = @('read', 'write', 'small')
+    foreach ($bus in @('virtio', 'ide')) {
+        $dev = if ($bus -eq 'virtio') { 'vda' } else { 'sda' }
+        $ours = @{ read = @(); write = @(); small = @() }
+        $linux = @{ read = @(); write = @(); small = @() }
+        for ($run = 0; $run -lt 3; $run++) {
+            $img = Join-Path ([IO.Path]::GetTempPath()) "bench-disk-$([Guid]::NewGuid().ToString('N')).img"
+            try {
+                $f = [IO.File]::Create($img); $f.SetLength(512MB); $f.Dispose()
+                $qa = (Get-QemuArgs 'iso' 512) + @('-serial', 'stdio', '-display', 'none', '-monitor', 'none',
+                    '-drive', "file=$img,format=raw,if=$bus")
+                $out = Invoke-Serial $qa '/ # ' "bench disk $dev" '4 KiB writes: 4096 in [\d.]+ s' 120
+                $m = [regex]::Match($out, 'sequential read 16 MiB in 64 KiB requests: ([\d.]+) s')
+                $ours.read += [double]$m.Groups[1].Value
+                $ours.write += [double][regex]::Match($out, 'sequential write 16 MiB in 64 KiB requests: ([\d.]+) s').Groups[1].Value
+                $ours.small += [double][regex]::Match($out, '4 KiB writes: 4096 in ([\d.]+) s').Groups[1].Value
+                if ($havePeer) {
+                    $f = [IO.File]::Create($img); $f.SetLength(0); $f.SetLength(512MB); $f.Dispose()
+                    $t = "t() { set -- `$(grep 'now at' /proc/timer_list | head -1); echo `$3; }; a=`$(t); " +
+                        "dd if=/dev/$dev of=/dev/null bs=64k count=256 iflag=direct 2>/dev/null; b=`$(t); " +
+                        "dd if=/dev/zero of=/dev/$dev bs=64k count=256 oflag=direct 2>/dev/null; c=`$(t); " +
+                        "dd if=/dev/zero of=/dev/$dev bs=4k count=4096 oflag=direct 2>/dev/null; d=`$(t); " +
+                        "echo peer-result read=`$((b-a)) write=`$((c-b)) small=`$((d-c))"
+                    # The first characters sent may be lost while the peer's shell starts: a throwaway line first.
+                    $env:DISK = $img; $env:DISK_IF = $bus; $env:PEER = $peer
+                    $peerOut = (& bash (Join-Path $peerScripts 'run.sh') "true`n$t" 2>&1) -join "`n"
+                    Remove-Item Env:DISK, Env:DISK_IF
+                    $pm = [regex]::Match($peerOut, 'peer-result read=(\d+) write=(\d+) small=(\d+)')
+                    if (-not $pm.Success) { throw "the Linux peer printed no figures:`n$peerOut" }
+                    $linux.read += [double]$pm.Groups[1].Value / 1e9
+                    $linux.write += [double]$pm.Groups[2].Value / 1e9
+                    $linux.small += [double]$pm.Groups[3].Value / 1e9
+                }
+            } finally { Remove-Item $img -ErrorAction SilentlyContinue }
+        }
+        foreach ($n in $names) {
+            $o = ($ours[$n] | Sort-Object)[1]
+            $what = switch ($n) { 'read' { 'read 16 MiB (64 KiB requests) ' } 'write' { 'write 16 MiB (64 KiB requests)' } default { '4096 writes of 4 KiB          ' } }
+            if ($havePeer) {
+                $l = ($linux[$n] | Sort-Object)[1]
+                Write-Host ('bench disk {0,-6} {1}: ours {2,8:0.000} s, Linux {3,8:0.000} s, ratio {4:0.00}' -f $bus, $what, $o, $l, ($o / $l))
+            } else {
+                Write-Host ('bench disk {0,-6} {1}: ours {2,8:0.000} s' -f $bus, $what, $o)
+            }
+        }
     }
 }
 

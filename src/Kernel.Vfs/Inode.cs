@@ -16,7 +16,7 @@ using Kernel.Mm;
 
 namespace Kernel.Vfs
 {
-    public enum InodeKind : byte { Directory, Regular }
+    public enum InodeKind : byte { Directory, Regular, BlockDevice, CharDevice }
 
     public abstract class FileSystem
     {
@@ -59,6 +59,10 @@ namespace Kernel.Vfs
         public bool IsDirectory => _kind == InodeKind.Directory;
         public ushort Mode { get; protected set; }
         public virtual ulong Size => 0;
+        // A device node's numbers (ls -l shows "major, minor" instead of the size).
+        public virtual int DeviceMajor => 0;
+        public virtual int DeviceMinor => 0;
+        public bool IsDevice => _kind == InodeKind.BlockDevice || _kind == InodeKind.CharDevice;
         public virtual int Links => _kind == InodeKind.Directory ? 2 : 1;
         // The page cache mmap maps; null: the file cannot be mapped (ENODEV).
         public virtual PageCache Mapping => null;
@@ -109,6 +113,9 @@ namespace Kernel.Vfs
         }
 
         public virtual Errno Truncate(ulong size) => IsDirectory ? Errno.EISDIR : Errno.EINVAL;
+
+        // Asked by open after the permission checks: a device in exclusive use says EBUSY.
+        public virtual Errno Open(OpenFlags flags) => Errno.None;
 
         // Open-file references: an unlinked ramfs file keeps its pages until the last close.
         public virtual void Opened() { }

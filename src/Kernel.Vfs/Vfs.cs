@@ -112,6 +112,8 @@ namespace Kernel.Vfs
                 e = inode.Truncate(0);
                 if (e != Errno.None) return e;
             }
+            e = inode.Open(flags);
+            if (e != Errno.None) return e;
             file = new OpenFile(inode, canonical, flags);
             inode.Opened();
             return Errno.None;

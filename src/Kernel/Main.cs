@@ -52,7 +52,7 @@ namespace Kernel
 
             StartProcesses();
             Log.Line("proc: scheduler running (PID 1 sh, [events] and [kcontainerd] workqueues)");
-            Log.Line("fs: ramfs on /, configfs on /config");
+            Log.Line("fs: ramfs on /, configfs on /config, devtmpfs on /dev");
             Commands.Shell.Run();
         }
 
@@ -95,8 +95,10 @@ namespace Kernel
                 processes.AttachContainers(glue);
             }
             Sys.StartContainers(glue, table);
-            Fs.FileSystems files = Fs.FileSystems.Create(Sys.Memory.Context, Sys.Irq, processes.Scheduler, table);
-            if (files == null) Panic.Fail("fs: cannot mount configfs on /config");
+            Disks.Initialize();   // drivers sleep on wait queues: after the scheduler; /dev lists the disks
+            Vfs.DevFs devFs = new Vfs.DevFs(Disks.Table, new TerminalDevice());
+            Fs.FileSystems files = Fs.FileSystems.Create(Sys.Memory.Context, Sys.Irq, processes.Scheduler, table, devFs);
+            if (files == null) Panic.Fail("fs: cannot mount configfs on /config or devtmpfs on /dev");
             Sys.StartFiles(files);
         }
 

@@ -156,7 +156,7 @@ namespace Kernel.Proc.Tests
             Table = new ContainerTable(Vm.Vm, Glue, 100_000);
             Glue.AttachTable(Table);
             Processes.AttachContainers(Glue);
-            Files = FileSystems.Create(Vm.Vm, Irq, Scheduler, Table);
+            Files = FileSystems.Create(Vm.Vm, Irq, Scheduler, Table, null);
             Assert.NotNull(Files);
         }
 

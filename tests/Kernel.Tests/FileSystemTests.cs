@@ -70,7 +70,7 @@ public sealed class FileSystemTests(ITestOutputHelper output) : KernelTest(outpu
         Assert.Equal("stat: can't stat '/none': No such file or directory", await m.RunAsync("stat /none"));
         Assert.Equal("", await m.RunAsync("rm /d/file"));
         Assert.Equal("", await m.RunAsync("rmdir /d"));
-        Assert.Equal("config", await m.RunAsync("ls /"));
+        Assert.Equal("config\ndev", await m.RunAsync("ls /"));
         Assert.Equal("rmdir: '/': Device or resource busy", await m.RunAsync("rmdir /"));
     }
 
@@ -78,12 +78,12 @@ public sealed class FileSystemTests(ITestOutputHelper output) : KernelTest(outpu
     public async Task Mount_lists_and_configfs_can_be_unmounted_and_mounted_again()
     {
         QemuMachine m = await BootAsync();
-        Assert.Equal("none on / type ramfs (rw)\nnone on /config type configfs (rw)", await m.RunAsync("mount"));
+        Assert.Equal("none on / type ramfs (rw)\nnone on /config type configfs (rw)\nnone on /dev type devtmpfs (rw)", await m.RunAsync("mount"));
         Assert.Equal("", await m.RunAsync("mkdir /config/containers/busy"));
         Assert.Equal("umount: can't unmount /config: Device or resource busy", await m.RunAsync("umount /config"));
         Assert.Equal("", await m.RunAsync("rmdir /config/containers/busy"));
         Assert.Equal("", await m.RunAsync("umount /config"));
-        Assert.Equal("none on / type ramfs (rw)", await m.RunAsync("mount"));
+        Assert.Equal("none on / type ramfs (rw)\nnone on /dev type devtmpfs (rw)", await m.RunAsync("mount"));
         Assert.Equal("", await m.RunAsync("ls /config"));
         Assert.Equal("umount: can't unmount /config: Invalid argument", await m.RunAsync("umount /config"));
         Assert.Equal("mount: unknown filesystem type 'nofs'", await m.RunAsync("mount -t nofs none /config"));

@@ -5,8 +5,9 @@
 // consume up to the end of what they found, RunAsync consumes a command's echo, output and the next
 // prompt. Every wait has a timeout whose exception carries the last ~2 KB of serial output, and a
 // wait fails at once (not at its timeout) when QEMU exits. QEMU is always killed (process tree) on
-// dispose. At most MaxMachines machines run at once across the whole test run (xunit's thread
-// limit does not bound async tests), so TCG timing stays sane on a 2-core machine.
+// dispose, and its disk images are deleted. At most MaxMachines machines run at once across the
+// whole test run (xunit's thread limit does not bound async tests), so TCG timing stays sane on a
+// 2-core machine. The machine is QEMU's `pc` (i440FX + PIIX), pinned.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -21,11 +22,20 @@ public enum BootMode
     Uefi,    // -bios OVMF.fd -cdrom iso/kernel.iso (about 4 s of firmware under TCG)
 }
 
+public enum DiskBus { Ide, Virtio }
+
+// A disk for the machine: a sparse temporary file of SizeBytes, its start filled with Content (if
+// any), deleted when the machine is disposed. IDE disks take the positions QEMU offers in order
+// (primary master, primary slave, secondary master, secondary slave), skipping the secondary master
+// that holds the boot CD unless booting with -kernel; virtio disks take PCI slots in order.
+public sealed record QemuDisk(DiskBus Bus, long SizeBytes, byte[]? Content = null);
+
 public sealed record QemuOptions
 {
     public int MemoryMiB { get; init; } = 512;
     public BootMode Mode { get; init; } = BootMode.Iso;
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+    public IReadOnlyList<QemuDisk> Disks { get; init; } = [];
     // Start to first prompt; null: 30 s (BIOS, -kernel) or 60 s (UEFI).
     public TimeSpan? BootTimeout { get; init; }
     // The collector's debug mode (off in the shipped image), typed at the first prompt by the
@@ -64,7 +74,11 @@ public sealed class QemuMachine : IAsyncDisposable
         // A test host that dies (or is stopped) must not leave QEMUs behind.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            foreach (QemuMachine m in s_live.Keys) m.Kill();
+            foreach (QemuMachine m in s_live.Keys)
+            {
+                m.Kill();
+                DeleteDiskFiles(m.DiskFiles);
+            }
         };
     }
 
@@ -86,6 +100,8 @@ public sealed class QemuMachine : IAsyncDisposable
 
     public QemuOptions Options { get; }
     public IReadOnlyList<string> Arguments { get; }
+    // The image file of Options.Disks[i] (for the host to read what the kernel wrote).
+    public IReadOnlyList<string> DiskFiles { get; }
 
     // Time from QEMU's start to the first prompt on serial (null until it appeared); for benchmarks.
     public TimeSpan? BootTime { get { lock (_lock) return _bootTime; } }
@@ -103,10 +119,11 @@ public sealed class QemuMachine : IAsyncDisposable
     public int? ExitCode => Volatile.Read(ref _disposed) != 0 ? _exitCodeBeforeKill : _process.HasExited ? _process.ExitCode : null;
     private int? _exitCodeBeforeKill;
 
-    private QemuMachine(QemuOptions options, IReadOnlyList<string> arguments)
+    private QemuMachine(QemuOptions options, IReadOnlyList<string> arguments, IReadOnlyList<string> diskFiles)
     {
         Options = options;
         Arguments = arguments;
+        DiskFiles = diskFiles;
         var psi = new ProcessStartInfo(KernelImage.QemuExecutable)
         {
             WorkingDirectory = KernelImage.RepoRoot,
@@ -124,9 +141,12 @@ public sealed class QemuMachine : IAsyncDisposable
         _stderrPump = Task.Run(PumpStderrAsync);
     }
 
-    public static IReadOnlyList<string> BuildArguments(QemuOptions o)
+    public static IReadOnlyList<string> BuildArguments(QemuOptions o) => BuildArguments(o, []);
+
+    // The `pc` machine is pinned: the disk drivers expect its PIIX IDE and its PCI interrupt routing.
+    public static IReadOnlyList<string> BuildArguments(QemuOptions o, IReadOnlyList<string> diskFiles)
     {
-        var args = new List<string> { "-m", $"{o.MemoryMiB}M" };
+        var args = new List<string> { "-machine", "pc", "-m", $"{o.MemoryMiB}M" };
         switch (o.Mode)
         {
             case BootMode.Iso: args.AddRange(["-cdrom", KernelImage.IsoPath]); break;
@@ -135,8 +155,49 @@ public sealed class QemuMachine : IAsyncDisposable
         }
         args.AddRange(["-serial", "stdio", "-display", "none", "-monitor", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+        int ide = 0;
+        for (int i = 0; i < o.Disks.Count && i < diskFiles.Count; i++)
+        {
+            if (o.Disks[i].Bus == DiskBus.Virtio)
+            {
+                args.AddRange(["-drive", $"file={diskFiles[i]},format=raw,if=virtio"]);
+                continue;
+            }
+            if (ide == 2 && o.Mode != BootMode.Kernel) ide++;   // the CD's place
+            if (ide > 3) throw new ArgumentException("more IDE disks than QEMU's pc machine has positions for");
+            args.AddRange(["-drive", $"file={diskFiles[i]},format=raw,if=ide,index={ide}"]);
+            ide++;
+        }
         args.AddRange(o.ExtraArgs);
         return args;
+    }
+
+    // Sparse image files for the options' disks, in a fresh temporary directory.
+    private static IReadOnlyList<string> CreateDiskFiles(QemuOptions o)
+    {
+        if (o.Disks.Count == 0) return [];
+        string dir = Path.Combine(Path.GetTempPath(), "kernel-disks-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var files = new List<string>();
+        for (int i = 0; i < o.Disks.Count; i++)
+        {
+            string file = Path.Combine(dir, $"disk{i}.img");
+            using (var f = new FileStream(file, FileMode.CreateNew, FileAccess.Write))
+            {
+                f.SetLength(o.Disks[i].SizeBytes);
+                if (o.Disks[i].Content is { } content) f.Write(content);
+            }
+            files.Add(file);
+        }
+        return files;
+    }
+
+    private static void DeleteDiskFiles(IReadOnlyList<string> files)
+    {
+        if (files.Count == 0) return;
+        try { Directory.Delete(Path.GetDirectoryName(files[0])!, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     // Builds the kernel (once per run) and starts QEMU; does not wait for anything.
@@ -146,12 +207,15 @@ public sealed class QemuMachine : IAsyncDisposable
         await KernelImage.EnsureBuiltAsync(options.Mode).ConfigureAwait(false);
         if (!await s_slots.WaitAsync(TimeSpan.FromMinutes(15)).ConfigureAwait(false))
             throw new QemuException($"no QEMU slot became free in 15 minutes ({MaxMachines} machines at once): is a machine not disposed?");
+        IReadOnlyList<string> disks = [];
         try
         {
-            return new QemuMachine(options, BuildArguments(options));
+            disks = CreateDiskFiles(options);
+            return new QemuMachine(options, BuildArguments(options, disks), disks);
         }
         catch
         {
+            DeleteDiskFiles(disks);
             s_slots.Release();
             throw;
         }
@@ -535,6 +599,7 @@ public sealed class QemuMachine : IAsyncDisposable
         }
         finally
         {
+            DeleteDiskFiles(DiskFiles);
             s_live.TryRemove(this, out _);
             s_slots.Release();
         }

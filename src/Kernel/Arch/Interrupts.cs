@@ -1,7 +1,8 @@
 // Where every interrupt lands (from Boot/isr.asm). A page fault at a user address goes to the
 // current address space (Memory/VirtualMemory → Kernel.Mm/Fault.cs); one it cannot resolve kills
 // the process. Every other CPU exception is a kernel bug: the panic screen. IRQs go to their
-// driver and are acknowledged; the timer and int 0x81 may switch tasks (Proc/X86Cpu.cs).
+// driver and are acknowledged; the timer and int 0x81 may switch tasks (Proc/X86Cpu.cs);
+// lines without a case here go through the registration table (Arch/IrqTable.cs).
 // Rule: nothing reached from here allocates on the managed heap (the heap is not reentrant).
 using System.Runtime;
 using Kernel.Drivers;
@@ -54,6 +55,11 @@ namespace Kernel.Arch
                 case 0: Pit.Tick(); reschedule = Sys.Processes != null && Sys.Processes.Scheduler.Tick(Pit.UptimeMs); break;
                 case 1: Keyboard.HandleInterrupt(); break;
                 case 4: Serial.HandleInterrupt(); break;
+                default:
+                    // A driver's interrupt may wake a task (an I/O completion): an idle CPU runs it
+                    // now instead of at the next tick.
+                    if (IrqTable.Dispatch(irq)) reschedule = IdleWithWork();
+                    break;
             }
             Pic.EndOfInterrupt(irq);
             if (Sys.Cpu == null) return frame;
@@ -61,5 +67,11 @@ namespace Kernel.Arch
         }
 
         public static void Enable() => Native.Sti();
+
+        private static bool IdleWithWork()
+        {
+            Sched.Scheduler s = Sys.Processes.Scheduler;
+            return s != null && s.Current == s.Idle && s.RunnableCount > 0;
+        }
     }
 }

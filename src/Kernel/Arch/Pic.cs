@@ -27,6 +27,12 @@ namespace Kernel.Arch
             WriteMask();
         }
 
+        public static void Mask(int irq)
+        {
+            s_mask = (ushort)(s_mask | (1 << irq));
+            WriteMask();
+        }
+
         private static void WriteMask()
         {
             Native.OutB(MasterData, (byte)s_mask);

@@ -95,8 +95,12 @@ namespace Kernel.Commands
                 Console.WriteLine(name);
                 return;
             }
+            // A device shows "major, minor" where a file shows its size (busybox's "%4u, %3u ").
+            string size = inode.IsDevice
+                ? string.Concat(Numbers.PadLeft(inode.DeviceMajor.ToString(), 4), ", ", Numbers.PadLeft(inode.DeviceMinor.ToString(), 3))
+                : Numbers.PadLeft(inode.Size.ToString(), 9);
             Console.WriteLine(string.Concat(Listing.ModeString(inode), " ", Numbers.PadLeft(inode.Links.ToString(), 4),
-                " root     root     ", string.Concat(Numbers.PadLeft(inode.Size.ToString(), 9), " ", name)));
+                " root     root     ", string.Concat(size, " ", name)));
         }
 
         public static int Cat(string[] argv, int argc)
@@ -253,7 +257,7 @@ namespace Kernel.Commands
                 ulong blocks = (inode.Size + 511) / 512;
                 Console.WriteLine(string.Concat("  File: ", canonical));
                 Console.WriteLine(string.Concat("  Size: ", Numbers.PadRight(inode.Size.ToString(), 10), " Blocks: ",
-                    string.Concat(Numbers.PadRight(blocks.ToString(), 8), " IO Block: 4096   ", inode.Kind == InodeKind.Directory ? "directory" : "regular file")));
+                    string.Concat(Numbers.PadRight(blocks.ToString(), 8), " IO Block: 4096   ", Listing.KindName(inode))));
                 Console.WriteLine(string.Concat("Device: ", inode.Fs.Type, "   Inode: ", string.Concat(inode.Ino.ToString(), "   Links: ", inode.Links.ToString())));
                 Console.WriteLine(string.Concat("Access: (", Listing.OctalMode(inode), "/", string.Concat(Listing.ModeString(inode), ")  Uid: (0/root)   Gid: (0/root)")));
             }

@@ -105,7 +105,7 @@ namespace Kernel.Commands
         }
 
         // A stretch where the current task holds kernel resources nothing else would free (raw
-        // frames): a fatal signal waits until it ends, exactly as while a mutex is held (Task.NoKillDepth; Processes.Unkillable).
+        // frames): a fatal signal waits until it ends, exactly as while a mutex is held (Task.NoKillDepth; Sys.Processes.Unkillable).
         // Not for PID 1 (never killed anyway). Enter and Leave pair up; nothing here sleeps.
         public static void EnterUnkillable()
         {

@@ -38,11 +38,16 @@ namespace Kernel.Commands
         public static string ModeString(Inode inode)
         {
             char[] s = new char[10];
-            s[0] = inode.Kind == InodeKind.Directory ? 'd' : '-';
+            s[0] = inode.Kind == InodeKind.Directory ? 'd' : inode.Kind == InodeKind.BlockDevice ? 'b' : inode.Kind == InodeKind.CharDevice ? 'c' : '-';
             const string rwx = "rwxrwxrwx";
             for (int i = 0; i < 9; i++) s[1 + i] = (inode.Mode & (0x100 >> i)) != 0 ? rwx[i] : '-';
             return new string(s, 0, 10);
         }
+
+        // What stat calls the kind of file.
+        public static string KindName(Inode inode) =>
+            inode.Kind == InodeKind.Directory ? "directory" : inode.Kind == InodeKind.BlockDevice ? "block special file" :
+            inode.Kind == InodeKind.CharDevice ? "character special file" : "regular file";
 
         public static string OctalMode(Inode inode)
         {

@@ -1,7 +1,7 @@
-// The kernel's file system tree: one Vfs with a ramfs at "/" and configfs (the memory
-// containers' control files) at "/config", both set up at boot; the file system types
-// `mount -t` knows; and the entry points task code uses, which resolve relative paths from the
-// current task's working directory.
+// The kernel's file system tree: one Vfs with a ramfs at "/", configfs (the memory containers'
+// control files) at "/config" and devtmpfs (Kernel.Vfs.DevFs: disks, null, zero, console) at
+// "/dev", all set up at boot; the file system types `mount -t` knows; and the entry points task
+// code uses, which resolve relative paths from the current task's working directory.
 //
 // Every call into Kernel.Vfs, its file systems, Kernel.Containers and Kernel.Mm runs with the
 // interrupt lock held (one CPU, so that is the lock — a big file system lock, as early Linux had
@@ -40,9 +40,11 @@ namespace Kernel.Fs
         private readonly Scheduler _scheduler;
         private readonly TaskContext _tasks;
         private readonly ConfigFs _configFs;
+        private readonly DevFs _devFs;
 
-        private FileSystems(MmContext mm, IrqLock irq, Scheduler scheduler, ContainerTable containers)
+        private FileSystems(MmContext mm, IrqLock irq, Scheduler scheduler, ContainerTable containers, DevFs devFs)
         {
+            _devFs = devFs;
             _mm = mm;
             _irq = irq;
             _scheduler = scheduler;
@@ -51,14 +53,16 @@ namespace Kernel.Fs
             _configFs = new ConfigFs(containers);
         }
 
-        // The root ramfs, /config, and configfs mounted on it; null if that fails.
-        public static FileSystems Create(MmContext mm, IrqLock irq, Scheduler scheduler, ContainerTable containers)
+        // The root ramfs, configfs on /config and devtmpfs (devFs, if any) on /dev; null if that fails.
+        public static FileSystems Create(MmContext mm, IrqLock irq, Scheduler scheduler, ContainerTable containers, DevFs devFs)
         {
             using (irq.Hold())
             {
-                FileSystems fs = new FileSystems(mm, irq, scheduler, containers);
+                FileSystems fs = new FileSystems(mm, irq, scheduler, containers, devFs);
                 Errno e = fs._vfs.Mkdir("/", "/config");
                 if (e == Errno.None) e = fs._vfs.Mount("/", "/config", fs._configFs);
+                if (e == Errno.None && devFs != null) e = fs._vfs.Mkdir("/", "/dev");
+                if (e == Errno.None && devFs != null) e = fs._vfs.Mount("/", "/dev", devFs);
                 return e == Errno.None ? fs : null;
             }
         }
@@ -71,6 +75,7 @@ namespace Kernel.Fs
             fs = null;
             if (type == "ramfs") fs = new RamFs(_mm, _tasks);
             else if (type == "configfs") fs = _configFs;   // one instance: the containers are global
+            else if (type == "devtmpfs") fs = _devFs;      // one instance: the devices are global
             return fs == null ? Errno.ENODEV : Errno.None;
         }
 

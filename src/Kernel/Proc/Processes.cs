@@ -17,6 +17,7 @@
 // under way) runs in one, and a signal that arrived meanwhile is delivered at its end.
 // Invariants: a task's stack slot is allocated from spawn until reap; _bySlot[slot] names it.
 // Every task but idle is a Process. Called with interrupts on unless a method says otherwise.
+using Kernel.Collections;
 using Kernel.Containers;
 using Kernel.Fs;
 using Kernel.Memory;
@@ -310,6 +311,22 @@ namespace Kernel.Proc
                 Errno e = files.OpenLocked(path, flags, out file);
                 if (e == Errno.None) Current.Files.Add(file);
                 return e;
+            }
+        }
+
+        // Closes a file OpenHeld opened for the current task, before its exit.
+        public void CloseHeld(OpenFile file)
+        {
+            using (_irq.Hold())
+            {
+                Vector<OpenFile> files = Current.Files;
+                for (int i = 0; i < files.Count; i++)
+                    if (files[i] == file)
+                    {
+                        files.RemoveAt(i);
+                        break;
+                    }
+                file.Close();
             }
         }
 

@@ -55,6 +55,8 @@ namespace Kernel.Proc
                     new ProgramInfo("forker", "forker N [PAGES]", "start N children that each touch PAGES pages, then wait", Forker),
                     new ProgramInfo("spin", "spin SECONDS", "burn CPU", Spin),
                     new ProgramInfo("sleep", "sleep SECONDS", "sleep", SleepMain),
+                    new ProgramInfo("dd", "dd if=F of=F [bs=N] [count=N] [skip=N] [seek=N] [conv=notrunc]", "copy blocks between files and disks, report the rate", Commands.DiskCommands.Dd),
+                    new ProgramInfo("cksum", "cksum FILE...", "print the POSIX CRC and size of files (or disks)", Commands.DiskCommands.Cksum),
                     new ProgramInfo("gcstack", "gcstack SECONDS", "keep objects only on this task's stack while sleeping, then check them (a GC test)", GcStack),
                 };
             return s_all;

@@ -108,6 +108,23 @@ namespace Kernel.Mm
             }
         }
 
+        // Reclaim of a page-cache frame: unmaps it wherever this mm maps page `index` of fileId
+        // (only PTEs that map that very frame: private copies stay).
+        internal void UnmapFilePage(uint fileId, ulong index, uint pfn)
+        {
+            for (int i = 0; i < _regions.Count; i++)
+            {
+                Region r = _regions.At(i);
+                if (r.Kind != RegionKind.File || r.FileId != fileId || index < r.FilePage) continue;
+                ulong va = r.Start + ((index - r.FilePage) << Paging.Shift);
+                if (va >= r.End) continue;
+                ulong pte = _table.Lookup(va);
+                if (!Pte.IsPresent(pte) || Pte.Pfn(pte) != pfn) continue;
+                _walker.Mode = WalkMode.Unmap;
+                _table.Walk(va, va + Paging.Size, _walker);
+            }
+        }
+
         // A copy of this mm: the same regions, every present page shared. Pages of writable
         // regions become read-only + Cow in both. ENOMEM when out of frames; this mm is then as
         // it was (apart from pages left write-protected, whose next write fault re-enables them).

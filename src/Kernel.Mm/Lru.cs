@@ -77,6 +77,17 @@ namespace Kernel.Mm
         // Moves a listed frame to the head of its group's active list.
         public void Activate(uint pfn) => MoveTo(pfn, LruList.Active);
 
+        // A read or write used the frame (Linux's mark_page_accessed): the second use while it is
+        // inactive activates it; the first only sets Referenced.
+        public void MarkAccessed(uint pfn)
+        {
+            if (!IsOnList(pfn)) return;
+            Page* p = _pages + pfn;
+            if ((p->Flags & PageFlags.Referenced) == 0) { p->Flags |= PageFlags.Referenced; return; }
+            p->Flags &= ~PageFlags.Referenced;
+            if ((p->Flags & PageFlags.Inactive) != 0) MoveTo(pfn, LruList.Active);
+        }
+
         // Moves a listed frame to the head of its group's inactive list.
         public void Deactivate(uint pfn) => MoveTo(pfn, LruList.Inactive);
 

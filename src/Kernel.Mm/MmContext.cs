@@ -45,6 +45,20 @@ namespace Kernel.Mm
 
         public byte* FrameAddress(uint pfn) => DirectMap + ((ulong)pfn << Paging.Shift);
 
+        // Page-cache frames waiting to be written back, and being written (/proc/meminfo).
+        public ulong DirtyPages { get; internal set; }
+        public ulong WritebackPages { get; internal set; }
+
+        // Where a task waits for a page under I/O; the kernel installs one (the host needs none:
+        // its I/O completes at once).
+        public PageWait PageWait { get; set; } = new NoPageWait();
+
+        private sealed class NoPageWait : PageWait
+        {
+            public override void Wait() { }
+            public override void WakeAll() { }
+        }
+
         // Machine code for whole-page zeroing and copying, if the kernel installed any.
         public PageOps PageOps { get; set; }
 

@@ -10,11 +10,19 @@
 // container's group), OwnerId = Id, OwnerIndex = its index, RefCount = 1 for the cache's own
 // reference + 1 per PTE mapping it, MapCount = the PTEs. It is charged when it comes in
 // (Charger.TryChargeCache: the first page binds the cache's container) and uncharged when
-// the last reference goes. Truncate drops the cache's reference: a page still mapped somewhere
+// the last reference goes.
+//
+// With a Backing (a disk file system), a page that comes in is read from the disk: it is Locked
+// while the read is in flight (others wait on the MmContext's PageWait); a write() marks it
+// Dirty; WriteBack writes a dirty page (Writeback while in flight) and makes it clean; a clean,
+// unlocked page may be dropped (reclaim, drop_caches) after it is unmapped everywhere, and comes
+// back from the disk on the next access. Without a backing the cache is the only copy. Truncate drops the cache's reference: a page still mapped somewhere
 // leaves the cache at once but is freed by its last unmap (as in Linux).
 //
-// Invariants: ResidentPages is the number of frames in _pages; each is on the LRU and charged.
-// After Release the cache holds nothing, is unregistered and takes no new pages.
+// Invariants: ResidentPages is the number of frames in _pages; each is on the LRU and charged;
+// DirtyPages is the number of them with Dirty. A page is never both Locked and Dirty, and never
+// dropped while Locked, Dirty or under Writeback. After Release the cache holds nothing, is
+// unregistered and takes no new pages.
 // Not locked: the kernel calls this with interrupts off.
 using Kernel.Abi;
 
@@ -29,6 +37,7 @@ namespace Kernel.Mm
         private uint[] _pages = new uint[0];
         private uint _id;
         private ulong _resident;
+        private ulong _dirty;
         private ulong _size;
         private bool _released;
 
@@ -57,7 +66,11 @@ namespace Kernel.Mm
             }
         }
         public ulong ResidentPages => _resident;
+        public ulong DirtyPages => _dirty;
         public bool IsReleased => _released;
+        // The file system's reader and writer of this file's pages; null: the cache is the only copy.
+        public PageCacheBacking Backing { get; set; }
+        public bool IsEvictable => Backing != null;
         // The container charged for this file's pages (null = the root), bound by the Charger when
         // the first page comes in (Charged), moved by it when the container is removed.
         public MemoryContainer Container { get; internal set; }
@@ -68,15 +81,24 @@ namespace Kernel.Mm
         // The frame holding page index, or NoFrame.
         public uint Find(ulong index) => index < (ulong)_pages.Length ? _pages[index] : Page.NoFrame;
 
-        // The frame of page index; when absent, a new zeroed frame, charged and on the LRU.
-        // bringer is the container of the task bringing it in (it binds the cache's container if
-        // this is the first page). ENOMEM, holding nothing new, when out of memory or refused;
-        // EFBIG past MaxPages; ENOENT once the cache is released.
-        public Errno GetOrCreate(ulong index, MemoryContainer bringer, out uint pfn)
+        // The frame of page index; when absent, a new frame, charged and on the LRU, filled as
+        // `fill` says (read from the backing store, which may sleep, or zeroed). A page being read
+        // in by another task is waited for. bringer is the container of the task bringing it in
+        // (it binds the cache's container if this is the first page). ENOMEM, holding nothing
+        // new, when out of memory; EIO when the read failed; EFBIG past MaxPages; ENOENT once
+        // the cache is released.
+        public Errno GetOrCreate(ulong index, MemoryContainer bringer, out uint pfn) => GetOrCreate(index, bringer, PageFill.Read, out pfn);
+
+        public Errno GetOrCreate(ulong index, MemoryContainer bringer, PageFill fill, out uint pfn)
         {
             _vm.Lock.AssertHeld("mm: page cache");
-            pfn = Find(index);
-            if (pfn != Page.NoFrame) return Errno.None;
+            while (true)
+            {
+                pfn = Find(index);
+                if (pfn == Page.NoFrame) break;
+                if ((_vm.Pages[pfn].Flags & PageFlags.Locked) == 0) return Errno.None;
+                _vm.PageWait.Wait();   // being read in by another task
+            }
             if (_released) return Errno.ENOENT;
             if (index >= MaxPages) return Errno.EFBIG;
             if (index >= (ulong)_pages.Length) Grow(index);
@@ -95,7 +117,98 @@ namespace Kernel.Mm
             _pages[index] = pfn;
             _resident++;
             _vm.Charger.Commit(payer, pfn, ChargeKind.File);
-            return Errno.None;
+            if (Backing == null || fill == PageFill.Zero) return Errno.None;
+            // Read it in: Locked meanwhile, so that nobody uses or drops a half-read page.
+            p->Flags |= PageFlags.Locked;
+            e = Backing.ReadPage(this, index, pfn);
+            p->Flags &= ~PageFlags.Locked;
+            _vm.PageWait.WakeAll();
+            if (e == Errno.None) return Errno.None;
+            _pages[index] = Page.NoFrame;
+            _resident--;
+            Put(_vm, pfn);
+            pfn = Page.NoFrame;
+            return Errno.EIO;
+        }
+
+        // A write() changed the page: it must reach the disk before it may be dropped.
+        public void MarkDirty(uint pfn)
+        {
+            Page* p = _vm.Pages + pfn;
+            if (Backing == null || (p->Flags & PageFlags.Dirty) != 0) return;
+            p->Flags |= PageFlags.Dirty;
+            _dirty++;
+            _vm.DirtyPages++;
+        }
+
+        // A read() or write() used the page (Linux's mark_page_accessed).
+        public void MarkAccessed(uint pfn) => _vm.Lru.MarkAccessed(pfn);
+
+        // Writes page index back if it is dirty (sleeps for the I/O). EIO leaves it dirty.
+        public Errno WriteBack(ulong index)
+        {
+            _vm.Lock.AssertHeld("mm: page cache");
+            uint pfn = Find(index);
+            if (pfn == Page.NoFrame || Backing == null) return Errno.None;
+            Page* p = _vm.Pages + pfn;
+            if ((p->Flags & (PageFlags.Dirty | PageFlags.Writeback)) != PageFlags.Dirty) return Errno.None;
+            p->Flags = (p->Flags & ~PageFlags.Dirty) | PageFlags.Writeback;
+            _dirty--;
+            _vm.DirtyPages--;
+            _vm.WritebackPages++;
+            p->RefCount++;   // the frame stays while the write is in flight, whatever happens to the cache
+            Errno e = Backing.WritePage(this, index, pfn);
+            _vm.WritebackPages--;
+            p->Flags &= ~PageFlags.Writeback;
+            if (e != Errno.None && _pages[index] == pfn)
+            {
+                p->Flags |= PageFlags.Dirty;
+                _dirty++;
+                _vm.DirtyPages++;
+            }
+            Put(_vm, pfn);
+            _vm.PageWait.WakeAll();
+            return e;
+        }
+
+        // Writes every dirty page back (fsync); the first error, having tried them all.
+        public Errno Sync()
+        {
+            Errno first = Errno.None;
+            for (ulong i = 0; i < (ulong)_pages.Length && _dirty > 0; i++)
+            {
+                Errno e = WriteBack(i);
+                if (first == Errno.None) first = e;
+            }
+            return first;
+        }
+
+        // Drops page index if it can come back from the disk: clean, not locked nor under
+        // writeback; it is unmapped from every address space first. False when it cannot be
+        // dropped now (no backing, dirty, busy).
+        public bool TryDrop(ulong index)
+        {
+            _vm.Lock.AssertHeld("mm: page cache");
+            uint pfn = Find(index);
+            if (pfn == Page.NoFrame || Backing == null) return false;
+            Page* p = _vm.Pages + pfn;
+            if ((p->Flags & (PageFlags.Dirty | PageFlags.Locked | PageFlags.Writeback)) != 0) return false;
+            if (p->MapCount > 0)
+                for (int i = 0; i < _vm.Registry.Count; i++) _vm.Registry.At(i).UnmapFilePage(_id, index, pfn);
+            if (p->MapCount > 0) return false;
+            _pages[index] = Page.NoFrame;
+            _resident--;
+            Put(_vm, pfn);
+            return true;
+        }
+
+        // drop_caches: every clean page that can come back from the disk; returns how many.
+        public ulong DropClean()
+        {
+            ulong n = 0;
+            for (ulong i = 0; i < (ulong)_pages.Length; i++)
+                if (_pages[i] != Page.NoFrame && TryDrop(i)) n++;
+            return n;
         }
 
         // The file was cut down to firstIndex pages (Linux's truncate_pagecache): every mapping
@@ -108,14 +221,21 @@ namespace Kernel.Mm
             DropFrom(firstIndex);
         }
 
-        // Drops the cache's own reference to every page at index >= firstIndex; a page still
-        // mapped is freed by its last unmap.
+        // Drops the cache's own reference to every page at index >= firstIndex (dirty data past
+        // the end is discarded, as truncation means); a page still mapped is freed by its last unmap.
         private void DropFrom(ulong firstIndex)
         {
             for (ulong i = firstIndex; i < (ulong)_pages.Length; i++)
             {
                 uint pfn = _pages[i];
                 if (pfn == Page.NoFrame) continue;
+                Page* p = _vm.Pages + pfn;
+                if ((p->Flags & PageFlags.Dirty) != 0)
+                {
+                    p->Flags &= ~PageFlags.Dirty;
+                    _dirty--;
+                    _vm.DirtyPages--;
+                }
                 _pages[i] = Page.NoFrame;
                 _resident--;
                 Put(_vm, pfn);

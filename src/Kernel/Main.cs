@@ -79,6 +79,7 @@ namespace Kernel
             if (processes == null) Panic.Fail("proc: cannot create PID 1 and the idle task");
             cpu.Attach(processes, Sys.Memory);
             Sys.StartProcesses(cpu, processes);
+            Sys.Memory.Context.PageWait = new Proc.PageWaitQueue(processes.Scheduler, Sys.Irq, cpu);
             Proc.Workqueue events = Proc.Workqueue.Create("events", processes, Sys.Irq, cpu);
             Proc.Workqueue kcontainerd = Proc.Workqueue.Create("kcontainerd", processes, Sys.Irq, cpu);
             if (events == null || kcontainerd == null) Panic.Fail("proc: cannot start the workqueues");

@@ -37,7 +37,11 @@ namespace Kernel.Arch
                 if (vector == 14 && Sys.Memory != null)
                 {
                     ulong address = Native.ReadCr2();
+                    // A user page fault runs in process context (Linux's too): it may sleep for a
+                    // page under I/O, so it does not count as being inside an interrupt handler.
+                    s_depth--;
                     Mm.FaultResult result = Sys.Memory.HandleUserFault(address, frame->ErrorCode);
+                    s_depth++;
                     if (result == Mm.FaultResult.Handled) return frame;
                     // A process's bad access kills the process, never the kernel.
                     if (Sys.Processes != null && Sys.Processes.KillOnFault(address, result)) return Sys.Cpu.Reschedule(frame);

@@ -12,8 +12,9 @@
 //
 // Invariants: every present user PTE lies inside a region and maps an Anon frame or (read-only)
 // a File frame; a PTE of a writable region lacks Writable only while its frame may be shared (Cow
-// set by fork, or a page-cache frame); Rss is the number of present user PTEs. After Destroy the
-// mm holds no frames and is not registered.
+// set by fork, or a page-cache frame); Rss is the number of present user PTEs, SwapEntries the
+// number of swap entries. After Destroy the mm holds no frames and no swap entries and is not
+// registered.
 // Not locked: the kernel calls this with interrupts off.
 using Kernel.Abi;
 
@@ -27,6 +28,7 @@ namespace Kernel.Mm
         private readonly Walker _walker;
         private uint _id;
         private uint _rss;
+        private uint _swapEntries;
         private bool _destroyed;
 
         private AddressSpace(MmContext vm, PageTable table)
@@ -53,6 +55,7 @@ namespace Kernel.Mm
         public MemoryContainer Container { get; set; }
         public PageTable Table => _table;
         public uint ResidentPages => _rss;
+        public uint SwapEntries => _swapEntries;   // pages of this mm now only on swap
         public int RegionCount => _regions.Count;
         public Region RegionAt(int index) => _regions.At(index);
         public bool FindRegion(ulong va, out Region region) => _regions.Find(va, out region);
@@ -123,6 +126,72 @@ namespace Kernel.Mm
                 _walker.Mode = WalkMode.Unmap;
                 _table.Walk(va, va + Paging.Size, _walker);
             }
+        }
+
+        // Aging: tests and clears the Accessed bit wherever this mm maps page `index` of fileId as
+        // frame pfn.
+        internal bool TestAndClearFileAccessed(uint fileId, ulong index, uint pfn)
+        {
+            bool referenced = false;
+            for (int i = 0; i < _regions.Count; i++)
+            {
+                Region r = _regions.At(i);
+                if (r.Kind != RegionKind.File || r.FileId != fileId || index < r.FilePage) continue;
+                ulong va = r.Start + ((index - r.FilePage) << Paging.Shift);
+                if (va < r.End && _table.TestAndClearAccessed(va, pfn, out bool _)) referenced = true;
+            }
+            return referenced;
+        }
+
+        // Swap-out: the PTE at va, if it maps pfn, becomes a swap entry for slot.
+        internal void SwapOutPte(ulong va, uint pfn, uint slot)
+        {
+            ulong pte = _table.Lookup(va);
+            if (!Pte.IsPresent(pte) || Pte.Pfn(pte) != pfn) return;
+            _table.Set(va, Pte.MakeSwap(slot));
+            Page* p = _vm.Pages + pfn;
+            p->MapCount--;
+            p->RefCount--;
+            _vm.Swap.Dup(slot);
+            _rss--;
+            _swapEntries++;
+        }
+
+        // Swap-in mapped a page where a swap entry was.
+        internal void SwapInPte()
+        {
+            _rss++;
+            _swapEntries--;
+        }
+
+        // swapoff: faults every swap entry of this mm back in. ENOMEM when memory runs out.
+        internal Errno SwapInAll()
+        {
+            for (int i = 0; i < _regions.Count && _swapEntries > 0; i++)
+            {
+                Region r = _regions.At(i);
+                for (ulong va = r.Start; va < r.End && _swapEntries > 0; va += Paging.Size)
+                {
+                    ulong pte = _table.Lookup(va);
+                    while (Pte.IsSwap(pte))
+                    {
+                        FaultResult f = _vm.Swap.Fault(this, va, pte, r);
+                        if (f == FaultResult.OutOfMemory) return Errno.ENOMEM;
+                        if (f != FaultResult.Handled) return Errno.EIO;
+                        pte = _table.Lookup(va);
+                    }
+                }
+            }
+            return Errno.None;
+        }
+
+        // Adds this mm's swap entries per slot into counts (memcheck).
+        internal void CountSwapEntries(int[] counts)
+        {
+            _walker.Mode = WalkMode.Count;
+            _walker.Counts = counts;
+            _table.Walk(0, PageTable.UserTop, _walker);
+            _walker.Counts = null;
         }
 
         // A copy of this mm: the same regions, every present page shared. Pages of writable
@@ -198,7 +267,7 @@ namespace Kernel.Mm
             return Errno.None;
         }
 
-        private enum WalkMode { Unmap, Fork, Restore }
+        private enum WalkMode { Unmap, Fork, Restore, Count }
 
         // The PteVisitor for this mm's walks, one per mm (so walks allocate nothing). Mode and the
         // fields below are set before each walk.
@@ -209,15 +278,41 @@ namespace Kernel.Mm
             public AddressSpace Child;   // Fork
             public bool Writable;        // Fork: the region being copied is writable
             public bool Failed;          // Fork: the child ran out of frames
+            public int[] Counts;         // Count: swap entries per slot
 
             public Walker(AddressSpace mm) { _mm = mm; }
 
-            // Nothing writes swap entries yet. Unmap drops them (reclaim will free the slot
-            // here); Fork does not copy them yet (reclaim must, with a slot reference).
-            public override ulong VisitSwap(ulong va, ulong pte) => Mode == WalkMode.Unmap ? 0 : pte;
+            // Swap entries: Unmap drops the slot's reference, Fork copies the entry to the child
+            // with one more reference, Count counts them.
+            public override ulong VisitSwap(ulong va, ulong pte)
+            {
+                if (!Pte.IsSwap(pte)) return pte;
+                uint slot = Pte.SwapSlot(pte);
+                if (Mode == WalkMode.Unmap)
+                {
+                    _mm._swapEntries--;
+                    _mm._vm.Swap.Drop(slot);
+                    return 0;
+                }
+                if (Mode == WalkMode.Count)
+                {
+                    if (slot < (uint)Counts.Length) Counts[slot]++;
+                    return pte;
+                }
+                if (Mode != WalkMode.Fork || Failed) return pte;
+                if (!Child._table.Set(va, pte))
+                {
+                    Failed = true;
+                    return pte;
+                }
+                _mm._vm.Swap.Dup(slot);
+                Child._swapEntries++;
+                return pte;
+            }
 
             public override ulong Visit(ulong va, ulong pte)
             {
+                if (Mode == WalkMode.Count) return pte;
                 if (Mode == WalkMode.Unmap)
                 {
                     _mm.PutPage(Pte.Pfn(pte));

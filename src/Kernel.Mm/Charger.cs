@@ -78,7 +78,7 @@ namespace Kernel.Mm
         // rmdir has moved everything: the id is free again. Charges left behind count as bugs.
         public void Unregister(MemoryContainer c)
         {
-            if (c.PageUsage != 0 || c.MappedPages != 0 || c.NumFiles != 0) _bugs++;
+            if (c.PageUsage != 0 || c.MappedPages != 0 || c.NumFiles != 0 || c.SwapPages != 0) _bugs++;
             if (c.Id < _byId.Length && _byId[c.Id] == c) _byId[c.Id] = null;
         }
 
@@ -168,6 +168,32 @@ namespace Kernel.Mm
             from.NumFiles--;
             to.NumFiles++;
             cache.Container = to.IsRoot ? null : to;
+        }
+
+        // A swap slot takes the charge of the page written to it (Linux's swap_cgroup_record).
+        public void ChargeSwap(SwapArea area, uint slot, ushort id)
+        {
+            MemoryContainer c = Find(id);
+            if (c == null) { _bugs++; c = Root; }
+            area.SetOwner(slot, c.Id);
+            c.SwapPages++;
+        }
+
+        public void UnchargeSwap(SwapArea area, uint slot)
+        {
+            MemoryContainer c = Find(area.Owner(slot));
+            if (c == null) { _bugs++; return; }
+            c.SwapPages--;
+            area.SetOwner(slot, 0);
+        }
+
+        public void MoveSwap(SwapArea area, uint slot, MemoryContainer to)
+        {
+            MemoryContainer from = Find(area.Owner(slot));
+            if (from != null) from.SwapPages--;
+            else _bugs++;
+            to.SwapPages++;
+            area.SetOwner(slot, to.Id);
         }
 
         public void Mapped(uint pfn)

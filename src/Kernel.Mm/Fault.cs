@@ -8,6 +8,7 @@
 //     present, write to a read-only page      → BreakCow: last mapper of an anon page: make it
 //                                                writable; else copy into a new anon frame
 //     present otherwise                       → spurious (stale TLB): invalidate
+//     a swap entry                            → Swap.Fault: from the swap cache or read in
 //     file region                             → FaultInFile: the page-cache frame, read-only;
 //                                                a write maps a private anon copy of it
 //     anonymous region                        → a zeroed anon frame
@@ -41,7 +42,7 @@ namespace Kernel.Mm
                 if (IsCurrent) _vm.Mmu.Invalidate(va);
                 return FaultResult.Handled;
             }
-            // Swap entries appear with reclaim.
+            if (Pte.IsSwap(pte)) return _vm.Swap.Fault(this, va, pte, r);
             if (pte != 0) return FaultResult.SegmentationFault;
             if (r.Kind == RegionKind.File) return FaultInFile(va, r, access);
             PteFlags flags = LeafFlags(r.Prot) | PteFlags.Accessed;
@@ -74,7 +75,7 @@ namespace Kernel.Mm
             uint old = Pte.Pfn(pte);
             Page* op = _vm.Pages + old;
             PteFlags keep = (Pte.Flags(pte) & ~PteFlags.Cow) | PteFlags.Writable | PteFlags.Dirty | PteFlags.Accessed;
-            if (op->MapCount == 1 && (op->Flags & PageFlags.Anon) != 0)
+            if (op->MapCount == 1 && (op->Flags & PageFlags.Anon) != 0 && !_vm.Swap.IsSharedThroughSlot(old))
             {
                 // The last mapper: the frame is ours alone now.
                 op->OwnerId = _id;
@@ -136,7 +137,7 @@ namespace Kernel.Mm
             return prot != Protection.None;
         }
 
-        private static PteFlags LeafFlags(Protection prot)
+        internal static PteFlags LeafFlags(Protection prot)
         {
             PteFlags f = PteFlags.Present | PteFlags.User;
             if ((prot & Protection.Write) != 0) f |= PteFlags.Writable;

@@ -8,7 +8,8 @@
 //   AnonPages / FilePages = frames with Flags Anon / File and Page.ContainerId == Id;
 //   MappedPages = those File frames with MapCount > 0; NumFiles = page caches charged here;
 //   PageUsage = AnonPages + FilePages + charges reserved by TryCharge and not yet committed or
-//   cancelled (none outside a fault); MaxPageUsage >= PageUsage.
+//   cancelled (none outside a fault); MaxPageUsage >= PageUsage; SwapPages = swap slots whose
+//   recorded container is this one (page_usage counts resident pages only).
 namespace Kernel.Mm
 {
     public class MemoryContainer
@@ -30,6 +31,17 @@ namespace Kernel.Mm
         public long MaxPageUsage { get; internal set; }
         public long PageLimit { get; internal set; }
         public long PageLimitHits { get; internal set; }
+        // Swap slots charged here (num_swap_pages): pages of this container now only on swap.
+        public long SwapPages { get; internal set; }
+
+        // Event counts (written by the code that counts the event, not only the Charger).
+        public long PagesReclaimed { get; internal set; }
+        public long PagesSwappedOut { get; internal set; }
+        public long PagesSwappedIn { get; internal set; }
+        public long ReclaimRuns { get; set; }
+        public long ThrottleCount { get; set; }
+        public long ThrottleMs { get; set; }
+        public long OomKills { get; set; }
         // Being removed (rmdir has started, Linux's offline css): it takes no new charges.
         public bool Offline { get; internal set; }
     }

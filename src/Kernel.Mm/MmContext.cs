@@ -21,6 +21,8 @@ namespace Kernel.Mm
         public readonly MmRegistry Registry;
         public readonly PageCacheRegistry Caches;
         public readonly AnonRmap Rmap;
+        public readonly Swap Swap;
+        public readonly Reclaim Reclaim;
         public readonly PanicHandler Panic;
         public readonly IrqLock Lock;   // held for every call into Kernel.Mm (entry points assert it)
 
@@ -41,6 +43,8 @@ namespace Kernel.Mm
             Registry = new MmRegistry();
             Caches = new PageCacheRegistry();
             Rmap = new AnonRmap(Frames, Registry);
+            Swap = new Swap(this);
+            Reclaim = new Reclaim(this);
         }
 
         public byte* FrameAddress(uint pfn) => DirectMap + ((ulong)pfn << Paging.Shift);

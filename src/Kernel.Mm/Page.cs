@@ -9,7 +9,7 @@
 //  20 OwnerId     4   address-space id (anon) or address_space id (file); 0 = none
 //  24 LruNext     4   pfn of the next frame on an LRU list, or on a buddy free list
 //  28 LruPrev     4   pfn of the previous frame, likewise; NoFrame ends either list
-//  32 Private     4   for the frame's owner (slab, swap entry); the allocator clears it
+//  32 Private     4   for the frame's owner: the swap slot of a page in the swap cache
 //  36 ContainerId 2   memory container charged for the frame; 0 = none
 //  38 Order       1   buddy order; meaningful on a free block's head (Free|Head)
 //  39 (padding)
@@ -40,6 +40,7 @@ namespace Kernel.Mm
         Head = 1 << 10,       // first frame of a free buddy block (Order is valid)
         Writeback = 1 << 11,  // write-back I/O in flight
         Unevictable = 1 << 12, // never reclaimed (mlock, ramfs)
+        SwapCache = 1 << 13,  // anonymous page in the swap cache: Private = its swap slot
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -159,7 +159,6 @@ namespace Kernel.Mm.Tests
             Assert.Equal(6, Cpu.ReadOk(vm, mm, Base + 0x5000));
             Assert.Equal(2, Cpu.ReadOk(vm, mm, Base + 0x1000));
             Assert.Equal(5u, vm.Vm.Lru.InactiveCount(0) + vm.Vm.Lru.ActiveCount(0));
-            Assert.True(mm.Table.Set(Base + 0x3000, Pte.MakeSwap(1)));   // a swap entry: dropped too
             Assert.Equal(Errno.None, mm.Unmap(0, 0x1000));   // everything below Base + 16 MiB
             Assert.Equal(0, mm.RegionCount);
             Assert.Equal(0u, mm.ResidentPages);

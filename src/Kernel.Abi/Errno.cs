@@ -7,7 +7,7 @@ namespace Kernel.Abi
     {
         None = 0,
         EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11,
-        ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20,
+        ENOMEM = 12, EACCES = 13, EFAULT = 14, ENOTBLK = 15, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20,
         EISDIR = 21, EINVAL = 22, EFBIG = 27, ENOSPC = 28, EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36,
         ENOTEMPTY = 39,
     }
@@ -35,6 +35,7 @@ namespace Kernel.Abi
                 case Errno.EEXIST: return "File exists";
                 case Errno.ENODEV: return "No such device";
                 case Errno.ENOTDIR: return "Not a directory";
+                case Errno.ENOTBLK: return "Block device required";
                 case Errno.EISDIR: return "Is a directory";
                 case Errno.EINVAL: return "Invalid argument";
                 case Errno.EFBIG: return "File too large";

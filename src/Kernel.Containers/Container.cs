@@ -33,6 +33,8 @@ namespace Kernel.Containers
         // The over-limit work item is queued and has not run yet; how many times it ran.
         public bool OverLimitPending { get; internal set; }
         public long OverLimitRuns { get; internal set; }
+        // The reaper is working on this container (rmdir waits for it to leave).
+        public bool Reclaiming { get; internal set; }
 
         public int NumTasks => _tasks.Count;
         public int TaskAt(int index) => _tasks[index];   // ascending PIDs

@@ -19,5 +19,14 @@ namespace Kernel.Containers
         public abstract void QueueOverLimit(Container c);
         // Between batches of a long operation (rmdir's charge move): other tasks may run here.
         public abstract void MayReschedule();
+        // Sleeps ms (rmdir waiting for the reaper to leave a container).
+        public abstract void Sleep(ulong ms);
+        // Tasks throttled on c's charges: wake them (the reaper made room, the limit went up, the
+        // container is going), and whether there are any.
+        public abstract void WakeThrottled(Container c);
+        public abstract bool HasThrottled(Container c);
+        // c cannot get under its limit and a task of it waits: kill its biggest task (resident +
+        // swapped pages; never PID 1 nor a kernel thread). False when it has no such task.
+        public abstract bool OomKill(Container c);
     }
 }

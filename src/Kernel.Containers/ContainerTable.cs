@@ -99,6 +99,9 @@ namespace Kernel.Containers
             if (c == null || c.Freeing) return Errno.ENOENT;
             if (c.NumTasks != 0) return Errno.EBUSY;
             _charger.Offline(c);
+            _host.WakeThrottled(c);
+            // The reaper may be working on c (it sleeps for I/O): it leaves once it sees Freeing.
+            while (c.Reclaiming) _host.Sleep(1);
             // Files first, so that no new page can be charged to c while the frames move.
             PageCacheRegistry caches = _vm.Caches;
             for (int i = 0; i < caches.Count; i++)
@@ -115,6 +118,8 @@ namespace Kernel.Containers
                 _charger.Move(pfn, _root);
                 if (++moved % MoveBatch == 0) _host.MayReschedule();
             }
+            // Its swap slots go to the root too (no slot may name a removed, reusable id).
+            _vm.Swap.MoveCharges(c, _root);
             // Every charged frame is on its group's LRU (the Charger's invariant), so nothing is
             // left; Unregister counts anything that is as a bug.
             _charger.Unregister(c);
@@ -157,6 +162,7 @@ namespace Kernel.Containers
             if (!c.HasTask(pid) || _host.ContainerOf(pid) != c) return Errno.EINVAL;
             _host.SetContainer(pid, null);
             c.RemoveTask(pid);
+            _host.WakeThrottled(c);
             return Errno.None;
         }
 
@@ -183,8 +189,13 @@ namespace Kernel.Containers
             if (c != null) c.RemoveTask(pid);
         }
 
-        // page_limit: any value is taken; one below the usage is an over-limit event at once.
-        public void SetPageLimit(Container c, long limit) => _charger.SetLimit(c, limit);
+        // page_limit: any value is taken; one below the usage is an over-limit event at once; a
+        // higher one lets throttled tasks go on.
+        public void SetPageLimit(Container c, long limit)
+        {
+            _charger.SetLimit(c, limit);
+            _host.WakeThrottled(c);
+        }
 
         // max_page_usage written: the peak restarts from the current usage.
         public void ResetMaxPageUsage(Container c) => _charger.ResetMaxUsage(c);
@@ -198,12 +209,41 @@ namespace Kernel.Containers
             _host.QueueOverLimit(c);
         }
 
-        // The over-limit work item. Reclaim (the reaper) comes with the next issue; for now it
-        // records that the event was delivered.
-        public void RunOverLimit(Container c)
+        // The reaper (the over-limit work item on [kcontainerd]): reclaims c's own pages until its
+        // usage is down to limit − limit/16, in bounded batches (Kernel.Mm/Reclaim.cs), waking the
+        // tasks throttled on it as it goes. A pass that frees nothing while c is over its limit and
+        // a task of c is throttled kills c's biggest task (the OOM killer, inside c only). Sleeps
+        // for I/O; the interrupt lock is let go between batches, so c may be removed meanwhile.
+        public ReclaimResult RunOverLimit(Container c)
         {
             c.OverLimitPending = false;
             c.OverLimitRuns++;
+            ReclaimResult total = default;
+            if (c.Freeing || c.IsRoot) return total;
+            c.Reclaiming = true;
+            c.ReclaimRuns++;
+            long target = c.PageLimit - c.PageLimit / 16;
+            while (!c.Freeing && c.PageUsage > target)
+            {
+                long want = c.PageUsage - target;
+                ReclaimResult r = _vm.Reclaim.Shrink(c, want > ReclaimChunk ? ReclaimChunk : want);
+                total.Freed += r.Freed;
+                total.Scanned += r.Scanned;
+                total.Unevictable += r.Unevictable;
+                total.WrittenBack += r.WrittenBack;
+                if (c.PageUsage < Charger.ThrottleLine(c)) _host.WakeThrottled(c);
+                if (r.Freed == 0) break;
+            }
+            c.Reclaiming = false;
+            if (c.Freeing) return total;
+            if (total.Freed == 0 && c.PageUsage > c.PageLimit && _host.HasThrottled(c))
+            {
+                if (_host.OomKill(c)) c.OomKills++;
+            }
+            if (c.PageUsage < Charger.ThrottleLine(c)) _host.WakeThrottled(c);
+            return total;
         }
+
+        private const long ReclaimChunk = 256;
     }
 }

@@ -2,7 +2,8 @@
 // Page.ContainerId, the anonymous, page-cache, mapped page-cache and active frames; then compares
 // every container's counters (and the root's) with those counts, with the LRU's per-group active
 // count, and with the page caches charged to it; checks each task listed in a container points
-// back at it; checks the LRU lists themselves. Returns one line per disagreement; none means ok.
+// back at it; checks the LRU lists themselves, and the swap slots against the page tables and the
+// containers' num_swap_pages. Returns one line per disagreement; none means ok.
 // Run with interrupts off (a consistent picture).
 using Kernel.Collections;
 using Kernel.Mm;
@@ -54,6 +55,15 @@ namespace Kernel.Containers
                 r.Add(string.Concat("memcheck: ", table.Charger.Bugs.ToString(), " charge events found no live container (Charger.Bugs)"));
             string problem = vm.Lru.Verify();
             if (problem != null) r.Add(string.Concat("memcheck: ", problem));
+            problem = vm.Swap.Verify();
+            if (problem != null) r.Add(string.Concat("memcheck: ", problem));
+            long[] swap = new long[groups];
+            SwapArea area = vm.Swap.Area;
+            if (area != null)
+                for (uint slot = 1; slot <= area.Slots; slot++)
+                    if (area.IsUsed(slot) && area.Owner(slot) < groups) swap[area.Owner(slot)]++;
+            CheckSwap(r, table.Root, swap);
+            for (int i = 0; i < table.Count; i++) CheckSwap(r, table.At(i), swap);
             return r.Lines();
         }
 
@@ -79,6 +89,9 @@ namespace Kernel.Containers
                     r.Add(string.Concat("memcheck: ", who, ": task ", string.Concat(pid.ToString(), "'s address space charges another container")));
             }
         }
+
+        private static void CheckSwap(Report r, Container c, long[] swap) =>
+            Compare(r, c.IsRoot ? "root" : string.Concat("container ", c.Name), "num_swap_pages", c.SwapPages, swap[c.Id]);
 
         private static void Compare(Report r, string who, string counter, long kept, long counted)
         {

@@ -1,7 +1,7 @@
 // The charge path (Linux's mm/memcontrol.c): the only writer of Page.ContainerId and of every
 // MemoryContainer counter. Its verbs come in memcg's tiers:
 //
-//   TryCharge(target) → payer   reserve one page of usage (later: throttle or refuse)
+//   TryCharge(target) → payer   reserve one page of usage (far over the limit: throttled first)
 //   Commit(payer, pfn, kind)    bind a frame to the reservation and file it on the payer's LRU
 //   Cancel(payer)               give back a reservation that found no frame or no mapping
 //   Uncharge(pfn)               the frame is being freed: off the LRU, counters down, id cleared
@@ -30,6 +30,7 @@ namespace Kernel.Mm
         private readonly PanicHandler _panic;
         private readonly MemoryContainer[] _byId;   // registered containers; [0] the root
         private OverLimitHandler _overLimit;
+        private ChargeThrottle _throttle;
         private long _bugs;
 
         internal Charger(Page* pages, Lru lru, PanicHandler panic)
@@ -65,6 +66,13 @@ namespace Kernel.Mm
 
         public void SetOverLimitHandler(OverLimitHandler handler) => _overLimit = handler;
 
+        // Where a charge far over its container's limit waits for the reaper (the kernel's
+        // implementation sleeps up to 100 ms on the container's wait queue).
+        public void SetThrottle(ChargeThrottle throttle) => _throttle = throttle;
+
+        // The line above which a charge is throttled: limit + limit/8 (no line for "no limit").
+        public static long ThrottleLine(MemoryContainer c) => c.PageLimit >= long.MaxValue / 2 ? long.MaxValue : c.PageLimit + c.PageLimit / 8;
+
         // A new container takes charges from now on; its id must be free.
         public void Register(MemoryContainer c)
         {
@@ -92,9 +100,16 @@ namespace Kernel.Mm
         public void ResetMaxUsage(MemoryContainer c) => c.MaxPageUsage = c.PageUsage;
 
         // try_charge: reserves a page for the container that pays for target (null: the root).
+        // Far over its limit (usage above limit + limit/8) the caller is first held back a moment
+        // so the reaper can catch up (it may sleep; the charge then succeeds anyway).
         public Errno TryCharge(MemoryContainer target, out MemoryContainer payer)
         {
             payer = Payer(target);
+            if (_throttle != null && payer.PageUsage >= ThrottleLine(payer))
+            {
+                _throttle.Throttle(payer);
+                payer = Payer(target);
+            }
             payer.PageUsage++;
             return Errno.None;
         }

@@ -53,4 +53,11 @@ namespace Kernel.Mm
     {
         public abstract void OverLimit(MemoryContainer c);
     }
+
+    // Holds back a task charging c while c is far over its limit (the reaper's time to work).
+    // Called with the interrupt lock held, in process context; may sleep.
+    public abstract class ChargeThrottle
+    {
+        public abstract void Throttle(MemoryContainer c);
+    }
 }

@@ -25,7 +25,9 @@ namespace Kernel.Mm
     public sealed unsafe class Reclaim
     {
         public const int Batch = 32;
-        private const int FruitlessRounds = 4;
+        // A pass gives up after looking this many times over the group's lists without freeing
+        // what was asked (Linux's scan priority, flattened): every page then had its second chance.
+        private const int Sweeps = 2;
 
         private readonly MmContext _vm;
         private readonly PageReferences _refs;
@@ -44,19 +46,19 @@ namespace Kernel.Mm
             ReclaimResult r = default;
             int group = c.Id;
             Lru lru = _vm.Lru;
-            int fruitless = 0;
-            while (r.Freed < toFree && fruitless < FruitlessRounds)
+            long budget = Sweeps * ((long)lru.ActiveCount(group) + lru.InactiveCount(group)) + Batch;
+            long looked = 0;
+            while (r.Freed < toFree && looked < budget)
             {
                 if (lru.ActiveCount(group) > lru.InactiveCount(group)) lru.Age(group, Batch, _refs);
+                looked += Batch;
                 int n = lru.ScanInactive(group, Batch, _refs, _candidates);
                 if (n == 0)
                 {
-                    if (lru.ActiveCount(group) == 0) break;
-                    lru.Age(group, Batch, _refs);
-                    fruitless++;
+                    if (lru.ActiveCount(group) + lru.InactiveCount(group) == 0) break;
+                    lru.Age(group, Batch, _refs);   // everything looked at was referenced: age on
                     continue;
                 }
-                long before = r.Freed;
                 int anon = 0;
                 for (int i = 0; i < n; i++)
                 {
@@ -97,7 +99,6 @@ namespace Kernel.Mm
                             && (_vm.Pages[_anon[i]].Flags & PageFlags.SwapCache) == 0)
                             lru.Deactivate(_anon[i]);
                 }
-                fruitless = r.Freed == before ? fruitless + 1 : 0;
                 // A preemption point: other tasks (the throttled ones among them) may run.
                 _vm.Lock.Exit();
                 _vm.Lock.Enter();

@@ -29,6 +29,14 @@ namespace Kernel.Vfs
         public const ushort ModeShared = 0x1B6;      // 0666
         private readonly DevDirectory _root;
 
+        // The disk behind a device node (mkswap, swapon, mount take a path to one).
+        public static bool TryGetDisk(Inode inode, out BlockDevice disk)
+        {
+            BlockNode node = inode as BlockNode;
+            disk = node == null ? null : node.Disk;
+            return disk != null;
+        }
+
         public DevFs(DiskTable disks, ConsoleDevice console)
         {
             _root = new DevDirectory(this);

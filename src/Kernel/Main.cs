@@ -87,7 +87,7 @@ namespace Kernel
             InputQueue.EnableSleeping();
             processes.Yield();   // let the workqueue threads reach their first sleep before the shell starts
 
-            Proc.TaskContainers glue = new Proc.TaskContainers(processes.Scheduler, Sys.Irq, Sys.Printk, kcontainerd);
+            Proc.TaskContainers glue = new Proc.TaskContainers(processes.Scheduler, Sys.Irq, cpu, new Proc.PitClock(), Sys.Printk, kcontainerd);
             Containers.ContainerTable table;
             using (Sys.Irq.Hold())
             {

@@ -46,6 +46,15 @@ namespace Kernel.Containers.Tests
 
         public override void QueueOverLimit(Container c) => Queued.Add(c);
 
+        // Throttling and the OOM killer, recorded: tests say who waits and see who would be killed.
+        public readonly HashSet<Container> Throttled = new HashSet<Container>();
+        public readonly List<Container> OomKilled = new List<Container>();
+        public int Wakes;
+        public override void Sleep(ulong ms) => OnReschedule?.Invoke();
+        public override void WakeThrottled(Container c) { Wakes++; Throttled.Remove(c); }
+        public override bool HasThrottled(Container c) => Throttled.Contains(c);
+        public override bool OomKill(Container c) { OomKilled.Add(c); return true; }
+
         public override void MayReschedule()
         {
             Reschedules++;

@@ -152,7 +152,7 @@ namespace Kernel.Proc.Tests
             Assert.NotNull(Processes);
             Cpu.Processes = Processes;
             Kcontainerd = Workqueue.Create("kcontainerd", Processes, Irq, Cpu);
-            Glue = new TaskContainers(Scheduler, Irq, Out, Kcontainerd);
+            Glue = new TaskContainers(Scheduler, Irq, Cpu, Clock, Out, Kcontainerd);
             Table = new ContainerTable(Vm.Vm, Glue, 100_000);
             Glue.AttachTable(Table);
             Processes.AttachContainers(Glue);

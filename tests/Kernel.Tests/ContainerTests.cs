@@ -16,6 +16,8 @@ public sealed class ContainerTests(ITestOutputHelper output) : KernelTest(output
     [
         "num_tasks", "num_files", "num_anon_pages", "num_file_pages", "num_mapped_pages", "num_active_pages",
         "page_usage", "max_page_usage", "page_limit_hits", "task_limit_hits", "freeing",
+        "num_swap_pages", "pages_reclaimed", "pages_swapped_out", "pages_swapped_in", "reclaim_runs",
+        "throttle_count", "throttle_ms", "oom_kills",
     ];
 
     // /bg.out (where background programs write) is created outside any container first: a file
@@ -334,31 +336,51 @@ public sealed class ContainerTests(ITestOutputHelper output) : KernelTest(output
         await MemcheckOk(m);
     }
 
-    // Over page_limit (no reclaim yet): the charge succeeds, each charge over the limit is a hit.
+    // Over page_limit without swap: each charge over the limit is a hit and wakes the reaper;
+    // past limit + limit/8 the task is throttled; the reaper can free nothing (anonymous pages,
+    // no swap), so the biggest task of the container, and only of it, is killed.
     [Fact]
-    public async Task Charges_over_page_limit_count_hits()
+    public async Task Without_swap_a_container_far_over_its_limit_kills_its_biggest_task()
     {
         QemuMachine m = await Boot();
         await m.RunAsync($"mkdir {Root}/lim");
+        await m.RunAsync($"mkdir {Root}/other");
         Assert.Equal("", await Write(m, "lim", "page_limit", "100"));
+        int bystander = await StartBackground(m, "memhold 200 60");   // in no container
+        Assert.Equal("", await Write(m, "other", "addtask", "1"));
+        int neighbour = await StartBackground(m, "memhold 150 60");   // in another container
+        Assert.Equal("", await Write(m, "other", "rmtask", "1"));
+        await Eventually(m, "other", "page_usage", 150);
         Assert.Equal("", await Write(m, "lim", "addtask", "1"));
-        Assert.Matches(@"^memhog pages=300 passes=1 ms=\d+$", await m.RunAsync("memhog 300", TimeSpan.FromSeconds(30)));
-        Assert.Equal("200", await Read(m, "lim", "page_limit_hits"));
-        Assert.Equal("300", await Read(m, "lim", "max_page_usage"));
-        // The over-limit work item ran on [kcontainerd] and said so in the kernel log.
-        string dmesg = "";
-        for (int i = 0; i < 50 && !dmesg.Contains("containers: lim over its page_limit"); i++)
-        {
-            if (i > 0) await Task.Delay(100);
-            dmesg = await m.RunAsync("dmesg");
-        }
-        Assert.Matches(@"containers: lim over its page_limit: usage \d+ pages, limit 100, \d+ hits", dmesg);
+        string run = await m.RunAsync("memhog 300", TimeSpan.FromSeconds(30));
+        Assert.Matches(@"containers: lim out of memory: killed process \d+ \(memhog 300\), rss \d+ pages, swap 0 pages", run);
+        Assert.Contains("Killed", run);
+        Assert.Equal("", await Write(m, "lim", "rmtask", "1"));
+        Assert.Equal("1", await Read(m, "lim", "oom_kills"));
+        Assert.True(await Number(m, "lim", "page_limit_hits") >= 12);
+        Assert.True(await Number(m, "lim", "throttle_count") >= 1);
+        Assert.True(await Number(m, "lim", "reclaim_runs") >= 1);
+        Assert.InRange(await Number(m, "lim", "max_page_usage"), 113, 200);
+        Assert.Equal("0", await Read(m, "lim", "page_usage"));
+        Assert.Matches(@"containers: lim out of memory: killed process", await m.RunAsync("dmesg"));
+        // Nobody else was touched.
+        Assert.Matches($@"(?m)^\s*{bystander}\s", await m.RunAsync("ps"));
+        Assert.Matches($@"(?m)^\s*{neighbour}\s", await m.RunAsync("ps"));
+        Assert.Equal("150", await Read(m, "other", "page_usage"));
+        Assert.Equal("0", await Read(m, "other", "oom_kills"));
+        // A limit lowered below the usage is a hit at once; with nobody throttled nothing dies.
+        Assert.Equal("", await Write(m, "lim", "addtask", "1"));
         int pid = await StartBackground(m, "memhold 50 60");
+        Assert.Equal("", await Write(m, "lim", "rmtask", "1"));
         await Eventually(m, "lim", "page_usage", 50);
-        Assert.Equal("", await Write(m, "lim", "page_limit", "10"));   // below usage: a hit
-        Assert.Equal("201", await Read(m, "lim", "page_limit_hits"));
-        Assert.Equal("", await m.RunAsync($"kill {pid}"));
+        long hits = await Number(m, "lim", "page_limit_hits");
+        Assert.Equal("", await Write(m, "lim", "page_limit", "10"));
+        Assert.Equal((hits + 1).ToString(), await Read(m, "lim", "page_limit_hits"));
+        await Task.Delay(300);
+        Assert.Equal("1", await Read(m, "lim", "oom_kills"));
+        foreach (int p in new[] { pid, bystander, neighbour }) await m.RunAsync($"kill {p}");
         await Eventually(m, "lim", "page_usage", 0);
+        await Eventually(m, "other", "page_usage", 0);
         await MemcheckOk(m);
     }
 

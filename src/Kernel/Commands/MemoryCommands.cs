@@ -49,7 +49,8 @@ namespace Kernel.Commands
             Console.WriteLine("               total        used        free      shared  buff/cache   available");
             Console.WriteLine(string.Concat("Mem:    ", Column(total), Column(used), Column(free),
                 string.Concat(Column(0), Column(cache), Column(available))));
-            Console.WriteLine(string.Concat("Swap:   ", Column(0), Column(0), Column(0)));
+            SwapCommands.Totals(out ulong swapTotal, out ulong swapUsed);
+            Console.WriteLine(string.Concat("Swap:   ", Column(swapTotal), Column(swapUsed), Column(swapTotal - swapUsed)));
             return 0;
         }
 

@@ -50,6 +50,7 @@ namespace Kernel.Proc
                 s_all = new ProgramInfo[]
                 {
                     new ProgramInfo("memhog", "memhog PAGES [PASSES]", "touch PAGES anonymous pages PASSES times and report the time", MemHog),
+                    new ProgramInfo("memverify", "memverify PAGES [PASSES]", "fill PAGES anonymous pages with a pattern per pass and check every byte", MemVerify),
                     new ProgramInfo("memhold", "memhold PAGES SECONDS", "touch PAGES anonymous pages, then keep them for SECONDS", MemHold),
                     new ProgramInfo("mapfile", "mapfile PATH [SECONDS]", "map a file, read every page, print the count (keep it mapped SECONDS)", MapFile),
                     new ProgramInfo("forker", "forker N [PAGES]", "start N children that each touch PAGES pages, then wait", Forker),
@@ -106,6 +107,42 @@ namespace Kernel.Proc
             Console.WriteLine(string.Concat("memhog pages=", pages.ToString(), " passes=", passes.ToString(), string.Concat(" ms=", ms.ToString())));
             return 0;
         }
+
+        // Each pass writes every 8-byte word of every page with (page index, pass, word index), then
+        // reads every byte back: a page lost or mixed up on its way to swap and back shows here.
+        private static int MemVerify(string[] argv)
+        {
+            ulong passes = 1;
+            if (argv.Length < 2 || argv.Length > 3 || !ParseCount(argv[1], MaxPages - (DataBase >> Paging.Shift), out ulong pages) || pages == 0 ||
+                (argv.Length == 3 && (!ParseCount(argv[2], 1000000, out passes) || passes == 0)))
+                return Usage("memverify PAGES [PASSES]");
+            if (!MapData("memverify", pages)) return 1;
+            ulong start = Tsc.Now, errors = 0;
+            for (ulong k = 0; k < passes; k++)
+            {
+                for (ulong i = 0; i < pages; i++)
+                {
+                    ulong* w = (ulong*)(DataBase + (i << Paging.Shift));
+                    for (ulong j = 0; j < 512; j++) w[j] = Pattern(i, k, j);
+                }
+                for (ulong i = 0; i < pages; i++)
+                {
+                    byte* b = (byte*)(DataBase + (i << Paging.Shift));
+                    for (ulong j = 0; j < 512; j++)
+                    {
+                        ulong want = Pattern(i, k, j);
+                        for (int n = 0; n < 8; n++)
+                            if (b[j * 8 + (ulong)n] != (byte)(want >> (8 * n))) errors++;
+                    }
+                }
+            }
+            ulong ms = Tsc.ToMilliseconds(Tsc.Now - start);
+            Console.WriteLine(string.Concat("memverify pages=", pages.ToString(), " passes=", passes.ToString(),
+                string.Concat(" errors=", errors.ToString(), " ms=", ms.ToString())));
+            return errors == 0 ? 0 : 1;
+        }
+
+        private static ulong Pattern(ulong page, ulong pass, ulong word) => (page << 32) ^ (pass << 20) ^ (word * 0x9E3779B1UL) ^ 0x5A5A0000UL;
 
         private static int MemHold(string[] argv)
         {

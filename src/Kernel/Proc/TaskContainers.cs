@@ -1,11 +1,13 @@
 // The kernel's side of memory containers (Kernel.Containers holds the logic): the ContainerHost
 // through which the table sees tasks, the fork and exit hooks, and the over-limit work items.
 // A task's container pointer lives on the Process and on its mm (AddressSpace.Container); Point
-// is the one place that sets them, so they always agree. Over-limit work runs on the
+// is the one place that sets them, so they always agree. Over-limit work (the reaper) runs on the
 // [kcontainerd] workqueue, one preallocated work item per container id, so that queueing it
-// from the page-fault path allocates nothing.
+// from the page-fault path allocates nothing. A charge far over its limit sleeps here (up to
+// ThrottleMs) on its container's wait queue; the OOM killer picks its victim here.
 // Interrupt lock held for every call (the table is under the big lock, like Kernel.Mm).
 using Kernel.Containers;
+using Kernel.Mm;
 using Kernel.Sched;
 using Kernel.Sync;
 
@@ -13,25 +15,41 @@ namespace Kernel.Proc
 {
     internal sealed class TaskContainers : ContainerHost
     {
+        public const ulong ThrottleMs = 100;
+
         private readonly Scheduler _scheduler;
         private readonly IrqLock _irq;
+        private readonly Cpu _cpu;
+        private readonly Clock _clock;
         private readonly KernelOutput _out;
         private readonly Workqueue _kcontainerd;
         private readonly OverLimitWork[] _work;
+        private readonly WaitQueue[] _throttled;   // per container id
         private ContainerTable _table;
 
-        public TaskContainers(Scheduler scheduler, IrqLock irq, KernelOutput output, Workqueue kcontainerd)
+        public TaskContainers(Scheduler scheduler, IrqLock irq, Cpu cpu, Clock clock, KernelOutput output, Workqueue kcontainerd)
         {
             _scheduler = scheduler;
             _irq = irq;
+            _cpu = cpu;
+            _clock = clock;
             _out = output;
             _kcontainerd = kcontainerd;
             _work = new OverLimitWork[ContainerTable.MaxContainers + 1];
-            for (int i = 0; i < _work.Length; i++) _work[i] = new OverLimitWork(this);
+            _throttled = new WaitQueue[ContainerTable.MaxContainers + 1];
+            for (int i = 0; i < _work.Length; i++)
+            {
+                _work[i] = new OverLimitWork(this);
+                _throttled[i] = new WaitQueue(scheduler);
+            }
         }
 
-        // The table is made with this host; it comes right after.
-        public void AttachTable(ContainerTable table) => _table = table;
+        // The table is made with this host; it comes right after. The charger's throttle is ours.
+        public void AttachTable(ContainerTable table)
+        {
+            _table = table;
+            table.Charger.SetThrottle(new ThrottleQueue(this));
+        }
 
         public ContainerTable Table => _table;
 
@@ -77,6 +95,68 @@ namespace Kernel.Proc
             _irq.Enter();
         }
 
+        public override void Sleep(ulong ms)
+        {
+            using (_irq.Hold())
+            {
+                _scheduler.Sleep(_clock.NowMs + ms);
+                _cpu.Yield();
+            }
+        }
+
+        public override void WakeThrottled(Container c) => _scheduler.WakeAll(_throttled[c.Id]);
+
+        public override bool HasThrottled(Container c) => !_throttled[c.Id].IsEmpty;
+
+        // The biggest task of c by resident plus swapped pages, killed with SIGKILL; it says so in
+        // dmesg and on the console as Linux's OOM killer does.
+        public override bool OomKill(Container c)
+        {
+            Process victim = null;
+            ulong worst = 0;
+            for (int i = 0; i < c.NumTasks; i++)
+            {
+                Process t = Live(c.TaskAt(i));
+                if (t == null || t.IsKernelThread || t.Pid == 1 || t.Mm == null) continue;
+                ulong pages = (ulong)t.Mm.ResidentPages + t.Mm.SwapEntries;
+                if (victim == null || pages > worst) { victim = t; worst = pages; }
+            }
+            if (victim == null)
+            {
+                _out.Log(string.Concat("containers: ", c.Name, " out of memory: no task to kill"));
+                return false;
+            }
+            string line = string.Concat("containers: ", c.Name, " out of memory: killed process ", string.Concat(victim.Pid.ToString(), " (", victim.Name,
+                string.Concat("), rss ", victim.Mm.ResidentPages.ToString(), " pages, swap ", string.Concat(victim.Mm.SwapEntries.ToString(), " pages"))));
+            _out.Log(line);
+            _out.Console(line);
+            _scheduler.Kill(victim.Pid, Sched.Signals.SIGKILL);
+            return true;
+        }
+
+        // A task charging a container far over its limit sleeps until the reaper makes room, the
+        // limit goes up, it leaves the container, or ThrottleMs pass. Never a kernel thread.
+        private sealed class ThrottleQueue : ChargeThrottle
+        {
+            private readonly TaskContainers _owner;
+            public ThrottleQueue(TaskContainers owner) { _owner = owner; }
+
+            public override void Throttle(MemoryContainer m)
+            {
+                Container c = m as Container;
+                Task self = _owner._scheduler.Current;
+                if (c == null || c.IsRoot || !(self is Process) || self.IsKernelThread) return;
+                ulong start = _owner._clock.NowMs;
+                c.ThrottleCount++;
+                using (_owner._irq.Hold())
+                {
+                    _owner._scheduler.Block(_owner._throttled[c.Id], start + ThrottleMs);
+                    _owner._cpu.Yield();
+                }
+                c.ThrottleMs += (long)(_owner._clock.NowMs - start);
+            }
+        }
+
         private Process Live(int pid)
         {
             Process t = pid > 0 ? _scheduler.Find(pid) as Process : null;
@@ -118,22 +198,12 @@ namespace Kernel.Proc
 
             public OverLimitWork(TaskContainers owner) { _owner = owner; }
 
-            // Until the reaper exists, the work item reports the event in the kernel log (dmesg),
-            // as memcg reports a limit it cannot keep.
+            // The reaper: reclaims the container's own pages (ContainerTable.RunOverLimit).
             public override void Run()
             {
                 Container c = Target;
                 if (c == null) return;
-                long usage, limit, hits;
-                using (_owner._irq.Hold())
-                {
-                    _owner._table.RunOverLimit(c);
-                    usage = c.PageUsage;
-                    limit = c.PageLimit;
-                    hits = c.PageLimitHits;
-                }
-                _owner._out.Log(string.Concat("containers: ", c.Name, " over its page_limit: usage ", string.Concat(usage.ToString(), " pages, limit ",
-                    limit.ToString(), string.Concat(", ", hits.ToString(), " hits"))));
+                using (_owner._irq.Hold()) _owner._table.RunOverLimit(c);
             }
         }
     }

@@ -91,7 +91,7 @@ namespace Kernel.Mm
                 }
                 if (anon > 0)
                 {
-                    int freed = _vm.Swap.SwapOut(_anon, anon);
+                    int freed = _vm.Swap.SwapOut(_anon, anon, (ushort)group);
                     r.Freed += freed;
                     // What could not go (swap full, mapped again meanwhile) moves behind the rest.
                     for (int i = 0; i < anon; i++)

@@ -24,6 +24,7 @@ namespace Kernel.Mm
         private uint[] _cache;
         private readonly uint[] _one = new uint[1];
         private readonly uint[] _cluster = new uint[SwapArea.MaxCluster];
+        private readonly uint[] _gather = new uint[SwapArea.MaxCluster];
         private ulong _swappedOut, _swappedIn;
 
         internal Swap(MmContext vm) { _vm = vm; }
@@ -96,33 +97,46 @@ namespace Kernel.Mm
 
         // ---- Reclaim ----------------------------------------------------------------------
 
-        // Swaps out up to n anonymous pages (pfns, each charged, on the LRU, not locked nor under
-        // writeback): every PTE mapping one becomes a swap entry, the pages are written in one
-        // request to adjacent slots, and each page nothing mapped again meanwhile is freed.
-        // Pages already in the swap cache (clean copies) are just unmapped and freed. Returns
-        // how many frames were freed; 0 when swap is off or full.
-        public int SwapOut(uint[] pfns, int n)
+        // Swaps out up to n anonymous pages of LRU group `group` (pfns: candidates the scan
+        // picked): every PTE mapping one becomes a swap entry, the pages are written in clusters of
+        // adjacent slots (one request each), and each page nothing mapped again meanwhile is freed.
+        // Pages already in the swap cache (clean copies) are just unmapped and freed. A candidate
+        // is checked again just before it is used, since every write sleeps and pages may go
+        // meanwhile. Returns how many frames were freed; 0 when swap is off or full.
+        public int SwapOut(uint[] pfns, int n, ushort group)
         {
             if (_area == null || n <= 0) return 0;
-            int freed = 0, fresh = 0;
-            for (int i = 0; i < n; i++)
+            int freed = 0, i = 0;
+            while (i < n)
             {
-                Page* p = _vm.Pages + pfns[i];
-                if ((p->Flags & PageFlags.SwapCache) == 0) { pfns[fresh++] = pfns[i]; continue; }
-                if ((p->Flags & (PageFlags.Locked | PageFlags.Writeback)) != 0) continue;
-                if (!UnmapToSlot(pfns[i], p->Private)) continue;
-                freed += FinishOut(pfns[i], true);
-            }
-            for (int at = 0; at < fresh;)
-            {
-                int k = fresh - at > SwapArea.MaxCluster ? SwapArea.MaxCluster : fresh - at;
+                int k = 0;
+                while (i < n && k < SwapArea.MaxCluster)
+                {
+                    uint pfn = pfns[i++];
+                    if (!IsCandidate(pfn, group)) continue;
+                    Page* p = _vm.Pages + pfn;
+                    if ((p->Flags & PageFlags.SwapCache) == 0) { _gather[k++] = pfn; continue; }
+                    if (UnmapToSlot(pfn, p->Private)) freed += FinishOut(pfn, true);
+                }
+                if (k == 0) continue;
                 uint first = 0;
-                while (k > 0 && !_area.TryAllocate(k, out first)) k >>= 1;
-                if (k == 0) break;   // swap is full
-                freed += WriteCluster(pfns, at, k, first);
-                at += k;
+                int take = k;
+                while (take > 0 && !_area.TryAllocate(take, out first)) take >>= 1;
+                if (take == 0) break;   // swap is full
+                freed += WriteCluster(_gather, 0, take, first);
             }
             return freed;
+        }
+
+        // Still an anonymous page of the group, on its LRU, mapped or in the swap cache, not under I/O.
+        private bool IsCandidate(uint pfn, ushort group)
+        {
+            if (pfn >= _vm.Frames.Count) return false;
+            Page* p = _vm.Pages + pfn;
+            PageFlags f = p->Flags;
+            if ((f & PageFlags.Anon) == 0 || (f & (PageFlags.Active | PageFlags.Inactive)) == 0) return false;
+            if ((f & (PageFlags.Free | PageFlags.Locked | PageFlags.Writeback)) != 0 || p->ContainerId != group) return false;
+            return p->MapCount > 0 || (f & PageFlags.SwapCache) != 0;
         }
 
         // Writes the k pages pfns[at..at+k) to the adjacent slots first..first+k-1 in one request.

@@ -124,7 +124,7 @@ namespace Kernel.Mm.Tests
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 40, Rw));
             Fill(vm, mm, 40);
             uint free = vm.Buddy.FreeFrames;
-            Assert.Equal(40, vm.Vm.Swap.SwapOut(AnonFrames(mm, 40), 40));
+            Assert.Equal(40, vm.Vm.Swap.SwapOut(AnonFrames(mm, 40), 40, 1));
             Assert.Equal(free + 40, vm.Buddy.FreeFrames);
             Assert.Equal(0u, mm.ResidentPages);
             Assert.Equal(40u, mm.SwapEntries);
@@ -154,7 +154,7 @@ namespace Kernel.Mm.Tests
             var parent = vm.NewMm();
             Assert.Equal(Errno.None, parent.MapAnonymous(Base, 8, Rw));
             Fill(vm, parent, 8);
-            Assert.Equal(8, vm.Vm.Swap.SwapOut(AnonFrames(parent, 8), 8));
+            Assert.Equal(8, vm.Vm.Swap.SwapOut(AnonFrames(parent, 8), 8, 0));
             var child = parent.ForkOrNull();
             Assert.Equal(8u, child.SwapEntries);
             Assert.Equal(2, vm.Vm.Swap.Area.Count(Pte.SwapSlot(parent.Table.Lookup(Base))));
@@ -185,7 +185,7 @@ namespace Kernel.Mm.Tests
             var mm = vm.NewMm();
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 16, Rw));
             Fill(vm, mm, 16);
-            vm.Vm.Swap.SwapOut(AnonFrames(mm, 16), 16);
+            vm.Vm.Swap.SwapOut(AnonFrames(mm, 16), 16, 0);
             Assert.Equal(Errno.None, mm.Unmap(Base, 4));
             Assert.Equal(12u, vm.Vm.Swap.Area.UsedSlots);
             Assert.Equal(12u, mm.SwapEntries);
@@ -206,8 +206,8 @@ namespace Kernel.Mm.Tests
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 12, Rw));
             Fill(vm, mm, 12);
             uint[] frames = AnonFrames(mm, 12);
-            Assert.Equal(8, vm.Vm.Swap.SwapOut(frames, 8));
-            Assert.Equal(0, vm.Vm.Swap.SwapOut(new[] { frames[8], frames[9] }, 2));   // full
+            Assert.Equal(8, vm.Vm.Swap.SwapOut(frames, 8, 0));
+            Assert.Equal(0, vm.Vm.Swap.SwapOut(new[] { frames[8], frames[9] }, 2, 0));   // full
             Assert.Equal(4u, mm.ResidentPages);
             s.AssertConsistent();
             Assert.Equal(Errno.None, vm.Vm.Swap.Off());
@@ -232,12 +232,12 @@ namespace Kernel.Mm.Tests
             mm.Container = a;
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 4, Rw));
             Fill(vm, mm, 4);
-            vm.Vm.Swap.SwapOut(AnonFrames(mm, 4), 4);
+            vm.Vm.Swap.SwapOut(AnonFrames(mm, 4), 4, 1);
             mm.Container = b;                                      // the task moved
             Check(vm, mm, 4);
             Assert.Equal(4, a.PageUsage);                          // swap_cgroup: back to a
             Assert.Equal(0, b.PageUsage);
-            vm.Vm.Swap.SwapOut(AnonFrames(mm, 4), 4);
+            vm.Vm.Swap.SwapOut(AnonFrames(mm, 4), 4, 1);
             vm.Vm.Swap.MoveCharges(a, vm.Vm.Charger.Root);         // rmdir a
             Assert.Equal(0, a.SwapPages);
             Check(vm, mm, 4);                                       // the root's slot: the faulter's (b) pays

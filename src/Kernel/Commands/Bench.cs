@@ -19,6 +19,7 @@ namespace Kernel.Commands
             if (argc == 2 && argv[1] == "gc") return GcCommands.Bench(argv, argc);
             if (argc == 2 && argv[1] == "proc") return ProcCommands.Bench(argv, argc);
             if (argc == 2 && argv[1] == "containers") return ContainerCommands.Bench(argv, argc);
+            if (argc == 2 && argv[1] == "reclaim") return ContainerCommands.BenchReclaim(argv, argc);
             if (argc == 3 && argv[1] == "disk") return DiskBench.Run(argv[2]);
             Console.WriteLine("usage: bench mm|gc|proc|containers|disk DEVICE");
             return 2;

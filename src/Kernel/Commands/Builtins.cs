@@ -52,7 +52,7 @@ namespace Kernel.Commands
                 new Command("wqtest", "wqtest", "check that the events workqueue runs a queued item", ProcCommands.WqTest),
                 new Command("gc", "gc [debug [on|off]]", "collect garbage now and report; debug: poison and verify", GcCommands.Gc),
                 new Command("gctest", "gctest [MiB]", "allocate MiB of short-lived objects and check survivors", GcCommands.GcTest, true),
-                new Command("bench", "bench mm|gc|proc|containers|disk DEV", "measure the memory manager, the collector, the scheduler, charging or a disk", Bench.Run),
+                new Command("bench", "bench mm|gc|proc|containers|reclaim|disk DEV", "measure the memory manager, the collector, the scheduler, charging, reclaim or a disk", Bench.Run),
                 new Command("vmtest", "vmtest", "check demand faults and copy-on-write on the real MMU", VmTest.Run),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
                 new Command("panic-test", "panic-test pf|de|ud|df|stack|oom", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault, stack overflow, heap exhaustion)", PanicTest),

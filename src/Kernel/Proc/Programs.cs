@@ -50,7 +50,7 @@ namespace Kernel.Proc
                 s_all = new ProgramInfo[]
                 {
                     new ProgramInfo("memhog", "memhog PAGES [PASSES]", "touch PAGES anonymous pages PASSES times and report the time", MemHog),
-                    new ProgramInfo("memverify", "memverify PAGES [PASSES]", "fill PAGES anonymous pages with a pattern per pass and check every byte", MemVerify),
+                    new ProgramInfo("memverify", "memverify PAGES [PASSES [SECONDS]]", "fill PAGES anonymous pages with a pattern per pass, wait SECONDS, check every byte", MemVerify),
                     new ProgramInfo("memhold", "memhold PAGES SECONDS", "touch PAGES anonymous pages, then keep them for SECONDS", MemHold),
                     new ProgramInfo("mapfile", "mapfile PATH [SECONDS]", "map a file, read every page, print the count (keep it mapped SECONDS)", MapFile),
                     new ProgramInfo("forker", "forker N [PAGES]", "start N children that each touch PAGES pages, then wait", Forker),
@@ -108,14 +108,16 @@ namespace Kernel.Proc
             return 0;
         }
 
-        // Each pass writes every 8-byte word of every page with (page index, pass, word index), then
+        // Each pass writes every 8-byte word of every page with (page index, pass, word index),
+        // waits SECONDS (0 by default: time for swapoff, rmdir or a move to happen meanwhile), then
         // reads every byte back: a page lost or mixed up on its way to swap and back shows here.
         private static int MemVerify(string[] argv)
         {
-            ulong passes = 1;
-            if (argv.Length < 2 || argv.Length > 3 || !ParseCount(argv[1], MaxPages - (DataBase >> Paging.Shift), out ulong pages) || pages == 0 ||
-                (argv.Length == 3 && (!ParseCount(argv[2], 1000000, out passes) || passes == 0)))
-                return Usage("memverify PAGES [PASSES]");
+            ulong passes = 1, seconds = 0;
+            if (argv.Length < 2 || argv.Length > 4 || !ParseCount(argv[1], MaxPages - (DataBase >> Paging.Shift), out ulong pages) || pages == 0 ||
+                (argv.Length >= 3 && (!ParseCount(argv[2], 1000000, out passes) || passes == 0)) ||
+                (argv.Length == 4 && !ParseCount(argv[3], 3600, out seconds)))
+                return Usage("memverify PAGES [PASSES [SECONDS]]");
             if (!MapData("memverify", pages)) return 1;
             ulong start = Tsc.Now, errors = 0;
             for (ulong k = 0; k < passes; k++)
@@ -125,6 +127,8 @@ namespace Kernel.Proc
                     ulong* w = (ulong*)(DataBase + (i << Paging.Shift));
                     for (ulong j = 0; j < 512; j++) w[j] = Pattern(i, k, j);
                 }
+                if (seconds != 0) Console.WriteLine(string.Concat("memverify: pass ", (k + 1).ToString(), " written"));
+                if (seconds != 0 && !Sys.Processes.Sleep(seconds * 1000)) return 1;
                 for (ulong i = 0; i < pages; i++)
                 {
                     byte* b = (byte*)(DataBase + (i << Paging.Shift));

@@ -134,8 +134,8 @@ namespace Kernel.Proc
             return true;
         }
 
-        // A task charging a container far over its limit sleeps until the reaper makes room, the
-        // limit goes up, it leaves the container, or ThrottleMs pass. Never a kernel thread.
+        // A task of a container far over its limit sleeps, when it charges it, until the reaper
+        // makes room, the limit goes up, it leaves the container, or ThrottleMs pass.
         private sealed class ThrottleQueue : ChargeThrottle
         {
             private readonly TaskContainers _owner;
@@ -144,8 +144,10 @@ namespace Kernel.Proc
             public override void Throttle(MemoryContainer m)
             {
                 Container c = m as Container;
-                Task self = _owner._scheduler.Current;
-                if (c == null || c.IsRoot || !(self is Process) || self.IsKernelThread) return;
+                Process self = _owner._scheduler.Current as Process;
+                // Only the container's own tasks wait (swapoff, rmdir or another container's task
+                // bringing pages back for it does not).
+                if (c == null || c.IsRoot || self == null || self.IsKernelThread || self.Container != c) return;
                 ulong start = _owner._clock.NowMs;
                 c.ThrottleCount++;
                 using (_owner._irq.Hold())

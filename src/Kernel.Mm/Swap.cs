@@ -22,10 +22,9 @@ namespace Kernel.Mm
         private readonly MmContext _vm;
         private SwapArea _area;
         private uint[] _cache;
-        private readonly uint[] _one = new uint[1];
         private readonly uint[] _cluster = new uint[SwapArea.MaxCluster];
         private readonly uint[] _gather = new uint[SwapArea.MaxCluster];
-        private ulong _swappedOut, _swappedIn;
+        private ulong _swappedOut, _swappedIn, _writeErrors;
 
         internal Swap(MmContext vm) { _vm = vm; }
 
@@ -33,6 +32,7 @@ namespace Kernel.Mm
         public bool IsOn => _area != null;
         public ulong SwappedOut => _swappedOut;   // pages written (pswpout)
         public ulong SwappedIn => _swappedIn;     // pages read (pswpin)
+        public ulong WriteErrors => _writeErrors; // clusters whose write failed (their pages stay)
         public uint CachedPage(uint slot) => _area != null && slot < (uint)_cache.Length ? _cache[slot] : Page.NoFrame;
 
         // swapon: area becomes the swap area. EBUSY while one is on.
@@ -154,6 +154,7 @@ namespace Kernel.Mm
             }
             Errno e = _area.Write(first, _cluster, k);
             _swappedOut += (ulong)k;
+            if (e != Errno.None) _writeErrors++;
             int freed = 0;
             for (int i = 0; i < k; i++)
             {
@@ -257,8 +258,7 @@ namespace Kernel.Mm
             p->RefCount = 0;
             AddToCache(pfn, slot);
             _vm.Charger.Commit(payer, pfn, ChargeKind.Anon);
-            _one[0] = pfn;
-            Errno e = _area.Read(slot, _one, 1);
+            Errno e = _area.ReadPage(slot, pfn);
             p->Flags &= ~PageFlags.Locked;
             _vm.PageWait.WakeAll();
             _swappedIn++;

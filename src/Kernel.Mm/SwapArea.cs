@@ -121,13 +121,18 @@ namespace Kernel.Mm
             _free++;
         }
 
-        // Writes frames pfns[0..n) to slots first..first+n-1 in one request (sleeps).
-        public Errno Write(uint first, uint[] pfns, int n) => Transfer(BlockOp.Write, first, pfns, n);
+        // Writes frames pfns[0..n) to slots first..first+n-1 in one request (sleeps). The array
+        // must stay the caller's until the call returns (the reaper's own buffer).
+        public Errno Write(uint first, uint[] pfns, int n) => Transfer(BlockOp.Write, first, pfns, n, Page.NoFrame);
 
         // Reads slots first..first+n-1 into frames pfns[0..n) in one request (sleeps).
-        public Errno Read(uint first, uint[] pfns, int n) => Transfer(BlockOp.Read, first, pfns, n);
+        public Errno Read(uint first, uint[] pfns, int n) => Transfer(BlockOp.Read, first, pfns, n, Page.NoFrame);
 
-        private Errno Transfer(BlockOp op, uint first, uint[] pfns, int n)
+        // Reads one slot into frame pfn (a fault: the frame is passed by value, since several
+        // faulting tasks may wait here for the request at once).
+        public Errno ReadPage(uint slot, uint pfn) => Transfer(BlockOp.Read, slot, null, 1, pfn);
+
+        private Errno Transfer(BlockOp op, uint first, uint[] pfns, int n, uint single)
         {
             if (n < 1 || n > MaxCluster || first == 0 || first + (uint)n > _slots) return Errno.EINVAL;
             BlockContext context = _device.Context;
@@ -141,7 +146,8 @@ namespace Kernel.Mm
             Errno e = Errno.None;
             for (int i = 0; i < n && e == Errno.None; i++)
             {
-                if (!context.TryPhysical(_vm.FrameAddress(pfns[i]), out ulong phys) || !_request.AddSegment(phys, (uint)Paging.Size))
+                uint pfn = pfns == null ? single : pfns[i];
+                if (!context.TryPhysical(_vm.FrameAddress(pfn), out ulong phys) || !_request.AddSegment(phys, (uint)Paging.Size))
                     e = Errno.EIO;
             }
             if (e == Errno.None) e = _device.Queue.Submit(_request);

@@ -88,6 +88,9 @@ namespace Kernel.Commands
                 orders = string.Concat(orders, " ", order.ToString(), ":", buddy.FreeBlocks(order).ToString());
             Console.WriteLine(orders);
             Console.WriteLine(string.Concat("lru: active ", Sys.Memory.ActivePages().ToString(), ", inactive ", Sys.Memory.InactivePages().ToString()));
+            Mm.Swap swap = Sys.Memory.Context.Swap;
+            Console.WriteLine(string.Concat("swap: pswpout ", swap.SwappedOut.ToString(), ", pswpin ", swap.SwappedIn.ToString(),
+                string.Concat(", write errors ", swap.WriteErrors.ToString())));
             // Charges, read with interrupts off so the two lines agree with each other.
             Kernel.Containers.ContainerTable table = Sys.Containers;
             Sys.Irq.Enter();

@@ -38,7 +38,10 @@ namespace Kernel.Mm
         {
             _vm = vm;
             _refs = new PageReferences(vm);
+            Aging = new LruAging(vm, _refs);
         }
+
+        public LruAging Aging { get; }
 
         // Frees up to toFree frames from c's LRU lists.
         public ReclaimResult Shrink(MemoryContainer c, long toFree)
@@ -105,6 +108,40 @@ namespace Kernel.Mm
             }
             c.PagesReclaimed += r.Freed;
             return r;
+        }
+    }
+
+    // Background aging (what kswapd's balancing does for the LRU): a little of every group's lists
+    // is looked at every second, so that num_active_pages tells used pages from idle ones before
+    // any container is over its limit. Referenced inactive pages are activated; an active list
+    // longer than the inactive one is aged into it.
+    public sealed class LruAging
+    {
+        public const int PerGroup = 64;
+        private readonly MmContext _vm;
+        private readonly PageReferences _refs;
+        private readonly uint[] _scratch = new uint[PerGroup];
+
+        internal LruAging(MmContext vm, PageReferences refs)
+        {
+            _vm = vm;
+            _refs = refs;
+        }
+
+        // One round over every group; returns how many pages changed lists.
+        public int Run()
+        {
+            Lru lru = _vm.Lru;
+            int moved = 0;
+            for (int g = 0; g < lru.Groups; g++)
+            {
+                uint inactive = lru.InactiveCount(g), active = lru.ActiveCount(g);
+                if (inactive + active == 0) continue;
+                int n = inactive < PerGroup ? (int)inactive : PerGroup;
+                moved += n - lru.ScanInactive(g, n, _refs, _scratch);
+                if (lru.ActiveCount(g) > lru.InactiveCount(g)) moved += lru.Age(g, PerGroup, _refs);
+            }
+            return moved;
         }
     }
 

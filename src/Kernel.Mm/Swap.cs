@@ -223,6 +223,13 @@ namespace Kernel.Mm
                 if (mm.Table.Lookup(va) != pte) return FaultResult.Handled;   // changed while we slept
             }
             Page* p = _vm.Pages + pfn;
+            if (p->MapCount == 0)
+            {
+                // Read ahead for nobody in particular, or its mappers gone: it is this address's now
+                // (an anonymous page never moves, so every PTE naming its slot is at this address).
+                p->OwnerId = mm.Id;
+                p->OwnerIndex = va >> Paging.Shift;
+            }
             bool exclusive = _area.Count(slot) == 1 && p->MapCount == 0;
             PteFlags flags = AddressSpace.LeafFlags(r.Prot) | PteFlags.Accessed;
             if (!exclusive)
@@ -239,41 +246,87 @@ namespace Kernel.Mm
             return FaultResult.Handled;
         }
 
+        // Reads slot in for mm at va, and with it (readahead, as Linux's swapin_readahead) the
+        // following slots in use that nothing has brought in yet, up to ReadAhead in one request,
+        // unless the container is at its limit. Every page read is charged to the container its
+        // slot was charged to and waits, Locked, in the swap cache; a neighbour gets its owner
+        // (mm, address) when something maps it.
         private FaultResult ReadIn(AddressSpace mm, ulong va, uint slot, out uint pfn)
         {
             pfn = Page.NoFrame;
-            ushort owner = _area.Owner(slot);
-            MemoryContainer target = owner != 0 ? _vm.Charger.Find(owner) : null;
-            if (target == null || target.Offline) target = mm.Container;
+            MemoryContainer target = SlotOwner(slot, mm);
             if (_vm.Charger.TryCharge(target, out MemoryContainer payer) != Errno.None) return FaultResult.OutOfMemory;
             if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn))
             {
                 _vm.Charger.Cancel(payer);
                 return FaultResult.OutOfMemory;
             }
+            uint* batch = stackalloc uint[ReadAhead];
+            batch[0] = pfn;
+            StartRead(pfn, slot, payer, mm.Id, va >> Paging.Shift);
+            int n = 1;
+            bool roomy = payer.PageUsage < payer.PageLimit;
+            while (roomy && n < ReadAhead)
+            {
+                uint s = slot + (uint)n;
+                if (s > _area.Slots || !_area.IsUsed(s) || _area.Count(s) == 0 || _cache[s] != Page.NoFrame) break;
+                MemoryContainer owner = SlotOwner(s, mm);
+                if (owner.PageUsage >= owner.PageLimit || _vm.Charger.TryCharge(owner, out MemoryContainer p2) != Errno.None) break;
+                if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out uint extra))
+                {
+                    _vm.Charger.Cancel(p2);
+                    break;
+                }
+                StartRead(extra, s, p2, 0, 0);
+                batch[n++] = extra;
+            }
+            Errno e = _area.Read(slot, batch, n);
+            _swappedIn += (ulong)n;
+            for (int i = 0; i < n; i++) FinishRead(batch[i], e == Errno.None);
+            _vm.PageWait.WakeAll();
+            if (e == Errno.None) return FaultResult.Handled;
+            pfn = Page.NoFrame;
+            return FaultResult.SegmentationFault;   // Linux's SIGBUS
+        }
+
+        public const int ReadAhead = 8;
+
+        // Who pays for slot's page coming back: the container its slot was charged to, unless that
+        // was the root or is going (then the faulting mm's; the root for an mm in none).
+        private MemoryContainer SlotOwner(uint slot, AddressSpace mm)
+        {
+            ushort owner = _area.Owner(slot);
+            MemoryContainer c = owner != 0 ? _vm.Charger.Find(owner) : null;
+            if (c == null || c.Offline) c = mm.Container;
+            return c == null ? _vm.Charger.Root : c;
+        }
+
+        private void StartRead(uint pfn, uint slot, MemoryContainer payer, uint ownerMm, ulong ownerIndex)
+        {
             Page* p = _vm.Pages + pfn;
             p->Flags = PageFlags.Anon | PageFlags.Locked;
-            p->OwnerId = mm.Id;
-            p->OwnerIndex = va >> Paging.Shift;
+            p->OwnerId = ownerMm;
+            p->OwnerIndex = ownerIndex;
             p->RefCount = 0;
             AddToCache(pfn, slot);
             _vm.Charger.Commit(payer, pfn, ChargeKind.Anon);
-            Errno e = _area.ReadPage(slot, pfn);
+        }
+
+        // The read ended: the page is usable, or (on an error) goes; its slot keeps its entries.
+        private void FinishRead(uint pfn, bool ok)
+        {
+            Page* p = _vm.Pages + pfn;
             p->Flags &= ~PageFlags.Locked;
-            _vm.PageWait.WakeAll();
-            _swappedIn++;
-            if (e != Errno.None)
+            if (ok)
             {
-                // The slot stays with its entries (the data may be read later); this frame goes.
-                _cache[slot] = Page.NoFrame;
-                p->Flags &= ~PageFlags.SwapCache;
-                p->Private = 0;
-                PageCache.Put(_vm, pfn);
-                pfn = Page.NoFrame;
-                return FaultResult.SegmentationFault;   // Linux's SIGBUS
+                MemoryContainer c = _vm.Charger.Find(p->ContainerId);
+                if (c != null) c.PagesSwappedIn++;
+                return;
             }
-            payer.PagesSwappedIn++;
-            return FaultResult.Handled;
+            _cache[p->Private] = Page.NoFrame;
+            p->Flags &= ~PageFlags.SwapCache;
+            p->Private = 0;
+            PageCache.Put(_vm, pfn);
         }
 
         // ---- The cache ----------------------------------------------------------------------

@@ -123,16 +123,16 @@ namespace Kernel.Mm
 
         // Writes frames pfns[0..n) to slots first..first+n-1 in one request (sleeps). The array
         // must stay the caller's until the call returns (the reaper's own buffer).
-        public Errno Write(uint first, uint[] pfns, int n) => Transfer(BlockOp.Write, first, pfns, n, Page.NoFrame);
+        public Errno Write(uint first, uint[] pfns, int n)
+        {
+            fixed (uint* p = pfns) return Transfer(BlockOp.Write, first, p, n);
+        }
 
-        // Reads slots first..first+n-1 into frames pfns[0..n) in one request (sleeps).
-        public Errno Read(uint first, uint[] pfns, int n) => Transfer(BlockOp.Read, first, pfns, n, Page.NoFrame);
+        // Reads slots first..first+n-1 into frames pfns[0..n) in one request (sleeps). A fault
+        // passes frames on its own stack: several faulting tasks may wait here for the request.
+        public Errno Read(uint first, uint* pfns, int n) => Transfer(BlockOp.Read, first, pfns, n);
 
-        // Reads one slot into frame pfn (a fault: the frame is passed by value, since several
-        // faulting tasks may wait here for the request at once).
-        public Errno ReadPage(uint slot, uint pfn) => Transfer(BlockOp.Read, slot, null, 1, pfn);
-
-        private Errno Transfer(BlockOp op, uint first, uint[] pfns, int n, uint single)
+        private Errno Transfer(BlockOp op, uint first, uint* pfns, int n)
         {
             if (n < 1 || n > MaxCluster || first == 0 || first + (uint)n > _slots) return Errno.EINVAL;
             BlockContext context = _device.Context;
@@ -146,7 +146,7 @@ namespace Kernel.Mm
             Errno e = Errno.None;
             for (int i = 0; i < n && e == Errno.None; i++)
             {
-                uint pfn = pfns == null ? single : pfns[i];
+                uint pfn = pfns[i];
                 if (!context.TryPhysical(_vm.FrameAddress(pfn), out ulong phys) || !_request.AddSegment(phys, (uint)Paging.Size))
                     e = Errno.EIO;
             }

@@ -179,6 +179,7 @@ namespace Kernel.Vfs
                     for (int i = 0; i < n; i++) buffer[start + read + i] = 0;
                 else
                 {
+                    _cache.MarkAccessed(pfn);
                     byte* src = _cache.Address(pfn) + inPage;
                     for (int i = 0; i < n; i++) buffer[start + read + i] = src[i];
                 }
@@ -206,6 +207,7 @@ namespace Kernel.Vfs
                     e = Errno.ENOSPC;   // ramfs has no other store: out of memory is out of space
                     break;
                 }
+                _cache.MarkAccessed(pfn);
                 byte* dst = _cache.Address(pfn) + inPage;
                 for (int i = 0; i < n; i++) dst[i] = buffer[start + written + i];
                 written += n;

@@ -83,6 +83,7 @@ namespace Kernel
             Proc.Workqueue events = Proc.Workqueue.Create("events", processes, Sys.Irq, cpu);
             Proc.Workqueue kcontainerd = Proc.Workqueue.Create("kcontainerd", processes, Sys.Irq, cpu);
             if (events == null || kcontainerd == null) Panic.Fail("proc: cannot start the workqueues");
+            if (!Proc.Kswapd.Start(processes, Sys.Irq, Sys.Memory.Context)) Panic.Fail("proc: cannot start kswapd0");
             Sys.StartWorkqueues(events, kcontainerd);
             InputQueue.EnableSleeping();
             processes.Yield();   // let the workqueue threads reach their first sleep before the shell starts

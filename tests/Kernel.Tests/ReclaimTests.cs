@@ -168,6 +168,28 @@ public sealed class ReclaimTests(ITestOutputHelper output) : KernelTest(output)
         finally { File.Delete(image); }
     }
 
+    // [kswapd0] ages the lists once a second: pages a task used move to the active list, which
+    // num_active_pages and meminfo's lru line show (memcheck checks them against the frames).
+    [Fact]
+    public async Task Background_aging_makes_num_active_pages_real()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Matches(@"(?m)^\s*\d+\s+0\s+[SR]\s+\S+\s+0 -\s+\[kswapd0\]$", await m.RunAsync("ps"));
+        await m.RunAsync($"mkdir {Root}/aged");
+        await m.RunAsync($"echo 1 > {Root}/aged/addtask");
+        await m.RunAsync("memhold 300 30 > /aged.out &");
+        await m.RunAsync($"echo 1 > {Root}/aged/rmtask");
+        long active = 0;
+        for (int i = 0; i < 50 && active == 0; i++)
+        {
+            await Task.Delay(200);
+            active = await Number(m, "aged", "num_active_pages");
+        }
+        Assert.InRange(active, 1, 300);
+        Assert.Matches(@"lru: active [1-9]\d*, inactive \d+", await m.RunAsync("meminfo"));
+        await MemcheckOk(m);
+    }
+
     private static string Run(string tool, string args)
     {
         var p = Process.Start(new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;

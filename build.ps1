@@ -363,6 +363,7 @@ function Start-Bench {
     if ($BootOnly) { return }
     Measure-Peer
     Measure-Disks
+    Measure-Reclaim
     $mmBench = Join-Path $Root 'tests/Kernel.Mm.Bench/Kernel.Mm.Bench.csproj'
     if (Test-Path $mmBench) {
         & dotnet run -c Release --project $mmBench -- --filter '*'
@@ -456,6 +457,46 @@ function Measure-Disks {
                 Write-Host ('bench disk {0,-6} {1}: ours {2,8:0.000} s' -f $bus, $what, $o)
             }
         }
+    }
+}
+
+# `bench reclaim` (memhog 8192 3 in a container with page_limit 4096, swap on a fresh 512 MiB
+# disk) on each bus, against the Linux peer doing the same in a cgroup with memory.max=16M and swap
+# on the same kind of disk, both measured now: the median time of 3 runs, our ratio to Linux, and
+# the highest usage each reached (ours must stay at or below limit + limit/8 + 64 pages).
+function Measure-Reclaim {
+    $peerScripts = Join-Path $Root '../shared/peer'
+    $peer = if ($env:PEER) { $env:PEER } else { '/tmp/peer' }
+    $havePeer = (Test-Path (Join-Path $peerScripts 'run.sh')) -and (Test-Path (Join-Path $peer 'vmlinuz'))
+    if (-not $havePeer) { Write-Host "bench reclaim: the Linux peer is not set up (run $peerScripts/setup.sh once): our figures only" }
+    foreach ($bus in @('virtio', 'ide')) {
+        $dev = if ($bus -eq 'virtio') { 'vda' } else { 'sda' }
+        $img = Join-Path ([IO.Path]::GetTempPath()) "bench-reclaim-$([Guid]::NewGuid().ToString('N')).img"
+        try {
+            $f = [IO.File]::Create($img); $f.SetLength(512MB); $f.Dispose()
+            $qa = (Get-QemuArgs 'iso' 512) + @('-serial', 'stdio', '-display', 'none', '-monitor', 'none', '-drive', "file=$img,format=raw,if=$bus")
+            $out = Invoke-Serial $qa '/ # ' "mkswap /dev/$dev`nswapon /dev/$dev`nbench reclaim" 'bench reclaim: (memhog|FAILED).*\n' 300
+            $m = [regex]::Match($out, 'median (\d+) ms of 3, max page_usage (\d+)')
+            if (-not $m.Success) { Write-Host "bench reclaim $($bus): FAILED:`n$out"; continue }
+            $ours = [double]$m.Groups[1].Value; $peak = [int]$m.Groups[2].Value
+            $line = "bench reclaim {0,-6}: ours {1} ms, max page_usage {2} (limit 4096 + 512 + 64 = 4672)" -f $bus, $ours, $peak
+            if ($havePeer) {
+                $f = [IO.File]::Create($img); $f.SetLength(0); $f.SetLength(512MB); $f.Dispose()
+                $cmd = "mkswap /dev/$dev >/dev/null; swapon /dev/$dev; mkdir /cg/c1; echo +memory > /cg/cgroup.subtree_control; " +
+                    "echo 16M > /cg/c1/memory.max; echo `$`$ > /cg/c1/cgroup.procs; memhog 8192 3; memhog 8192 3; memhog 8192 3; " +
+                    "echo peer-peak `$(cat /cg/c1/memory.peak) `$(grep pswpout /proc/vmstat)"
+                $env:DISK = $img; $env:DISK_IF = $bus; $env:PEER = $peer
+                $peerOut = (& bash (Join-Path $peerScripts 'run.sh') "true`n$cmd" 2>&1) -join "`n"
+                Remove-Item Env:DISK, Env:DISK_IF
+                $times = @([regex]::Matches($peerOut, 'memhog pages=8192 passes=3 ms=(\d+)') | ForEach-Object { [double]$_.Groups[1].Value } | Sort-Object)
+                $pk = [regex]::Match($peerOut, 'peer-peak (\d+) pswpout (\d+)')
+                if ($times.Count -eq 3) {
+                    $linux = $times[1]
+                    $line += "; Linux {0} ms, peak {1} pages, pswpout {2}; ratio {3:0.00}" -f $linux, ([int64]$pk.Groups[1].Value / 4096), $pk.Groups[2].Value, ($ours / $linux)
+                } else { $line += "; Linux: no figures:`n$peerOut" }
+            }
+            Write-Host $line
+        } finally { Remove-Item $img -ErrorAction SilentlyContinue }
     }
 }
 

@@ -6,7 +6,7 @@
 //   is activated instead) and, per candidate:
 //     page cache with a backing store: dirty → written back (sleeps), then dropped when clean
 //     page cache without one (ramfs: the only copy) → unevictable: skipped, counted, rotated
-//     anonymous → swapped out in clusters (SwapArea.MaxCluster adjacent slots, one write)
+//     anonymous → swapped out in clusters (up to SwapArea.MaxCluster adjacent slots, one write)
 //     anonymous without swap, or swap full → kept (rotated to the inactive head)
 // in batches of Batch pages, with a preemption point (the interrupt lock let go) after each.
 // Referenced means: a PTE mapping the page has its Accessed bit (cleared as it is read), or a

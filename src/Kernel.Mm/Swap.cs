@@ -248,7 +248,7 @@ namespace Kernel.Mm
 
         // Reads slot in for mm at va, and with it (readahead, as Linux's swapin_readahead) the
         // following slots in use that nothing has brought in yet, up to ReadAhead in one request,
-        // unless the container is at its limit. Every page read is charged to the container its
+        // unless that would take the container to its throttle line. Every page read is charged to the container its
         // slot was charged to and waits, Locked, in the swap cache; a neighbour gets its owner
         // (mm, address) when something maps it.
         private FaultResult ReadIn(AddressSpace mm, ulong va, uint slot, out uint pfn)
@@ -265,13 +265,13 @@ namespace Kernel.Mm
             batch[0] = pfn;
             StartRead(pfn, slot, payer, mm.Id, va >> Paging.Shift);
             int n = 1;
-            bool roomy = payer.PageUsage < payer.PageLimit;
+            bool roomy = payer.PageUsage + ReadAhead < Charger.ThrottleLine(payer);
             while (roomy && n < ReadAhead)
             {
                 uint s = slot + (uint)n;
                 if (s > _area.Slots || !_area.IsUsed(s) || _area.Count(s) == 0 || _cache[s] != Page.NoFrame) break;
                 MemoryContainer owner = SlotOwner(s, mm);
-                if (owner.PageUsage >= owner.PageLimit || _vm.Charger.TryCharge(owner, out MemoryContainer p2) != Errno.None) break;
+                if (owner.PageUsage + 1 >= Charger.ThrottleLine(owner) || _vm.Charger.TryCharge(owner, out MemoryContainer p2) != Errno.None) break;
                 if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out uint extra))
                 {
                     _vm.Charger.Cancel(p2);

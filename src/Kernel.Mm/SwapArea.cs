@@ -19,7 +19,7 @@ namespace Kernel.Mm
     public sealed unsafe class SwapArea
     {
         // The most slots one transfer carries (the reaper's write cluster, swap-in readahead).
-        public const int MaxCluster = 16;
+        public const int MaxCluster = 32;
 
         private readonly BlockDevice _device;
         private readonly MmContext _vm;

@@ -1,4 +1,5 @@
-// The shell's file commands: cd pwd ls cat mkdir rmdir rm touch stat mount umount, with
+// The shell's file commands: cd pwd ls mkdir rmdir rm touch stat mount umount (cat is a text
+// tool: Shell/TextTools.cs), with
 // busybox's messages ("mkdir: can't create directory 'x': File exists"). Errors go to the console
 // (standard error), never into a redirected output file.
 using Kernel.Abi;
@@ -29,7 +30,7 @@ namespace Kernel.Commands
                 Console.Error(string.Concat("sh: cd: can't cd to ", path, ": ", Why(e)));
                 return 1;
             }
-            Sys.Processes.Init.Cwd = canonical;
+            Sys.Processes.Current.Cwd = canonical;   // in a pipeline (a child) it changes only the child's, as in sh
             return 0;
         }
 
@@ -101,36 +102,6 @@ namespace Kernel.Commands
                 : Numbers.PadLeft(inode.Size.ToString(), 9);
             Console.WriteLine(string.Concat(Listing.ModeString(inode), " ", Numbers.PadLeft(inode.Links.ToString(), 4),
                 " root     root     ", string.Concat(size, " ", name)));
-        }
-
-        public static int Cat(string[] argv, int argc)
-        {
-            int status = 0;
-            byte[] buffer = new byte[4096];
-            for (int i = 1; i < argc; i++)
-            {
-                Errno e = Sys.Files.Open(argv[i], OpenFlags.Read, out OpenFile file);
-                if (e != Errno.None)
-                {
-                    Console.Error(string.Concat("cat: can't open '", argv[i], "': ", Why(e)));
-                    status = 1;
-                    continue;
-                }
-                while (true)
-                {
-                    e = Sys.Files.Read(file, buffer, 0, buffer.Length, out int read);
-                    if (e != Errno.None)
-                    {
-                        Console.Error(string.Concat("cat: read error: ", Why(e)));
-                        status = 1;
-                        break;
-                    }
-                    if (read == 0) break;
-                    for (int k = 0; k < read; k++) Console.Write(buffer[k]);
-                }
-                Sys.Files.Close(file);
-            }
-            return status;
         }
 
         public static int Mkdir(string[] argv, int argc)

@@ -341,6 +341,17 @@ namespace Kernel.Host.Tests
         }
 
         [Fact]
+        public void An_endless_line_comes_in_bounded_pieces()
+        {
+            var io = new FakeIo(new string('\0', 3 * LineReader.MaxLine + 5), 4096);
+            var reader = new LineReader(io.Stdin);
+            var pieces = new List<int>();
+            while (reader.Next(out string piece)) pieces.Add(piece.Length);
+            Assert.Equal(new[] { LineReader.MaxLine, LineReader.MaxLine, LineReader.MaxLine, 5 }, pieces);
+            Assert.Equal((0, "4\n", ""), Run(TextTools.Wc, new FakeIo("a\nb\nc\nd\n"), "wc -l"));
+        }
+
+        [Fact]
         public void Line_reader_handles_long_lines_and_a_missing_final_newline()
         {
             string big = new string('x', 50_000);

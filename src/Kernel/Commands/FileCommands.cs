@@ -57,18 +57,38 @@ namespace Kernel.Commands
                     }
                 }
             }
-            int status = 0;
             int operands = argc - first;
-            if (operands == 0) return ListOne(".", longFormat, false);
+            if (operands == 0) return ListDirectory(".", longFormat, false);
+            // As ls does: errors first, then the operands that are not directories (sorted), then
+            // each directory (sorted) under a "DIR:" header when there are several operands.
+            int status = 0;
+            Kernel.Collections.Vector<string> files = new Kernel.Collections.Vector<string>(operands);
+            Kernel.Collections.Vector<string> dirs = new Kernel.Collections.Vector<string>(operands);
             for (int i = first; i < argc; i++)
             {
-                if (operands > 1 && i > first) Console.Write('\n');
-                if (ListOne(argv[i], longFormat, operands > 1) != 0) status = 1;
+                Errno e = Sys.Files.Resolve(argv[i], out Inode inode, out string _);
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("ls: ", argv[i], ": ", Why(e)));
+                    status = 1;
+                }
+                else if (inode.Kind == InodeKind.Directory) dirs.Add(argv[i]);
+                else files.Add(argv[i]);
+            }
+            string[] fileNames = files.ToArray(), dirNames = dirs.ToArray();
+            Sorting.Sort(fileNames, Sorting.Ordinal);
+            Sorting.Sort(dirNames, Sorting.Ordinal);
+            for (int i = 0; i < fileNames.Length; i++)
+                if (Sys.Files.Resolve(fileNames[i], out Inode inode, out string _) == Errno.None) Entry(fileNames[i], inode, longFormat);
+            for (int i = 0; i < dirNames.Length; i++)
+            {
+                if (i > 0 || fileNames.Length > 0) Console.Write('\n');
+                if (ListDirectory(dirNames[i], longFormat, operands > 1) != 0) status = 1;
             }
             return status;
         }
 
-        private static int ListOne(string path, bool longFormat, bool header)
+        private static int ListDirectory(string path, bool longFormat, bool header)
         {
             Errno e = Sys.Files.Resolve(path, out Inode inode, out string _);
             if (e != Errno.None)

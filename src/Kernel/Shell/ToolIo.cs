@@ -3,7 +3,9 @@
 // tests (byte arrays): sources of bytes, sinks for tee, standard output and standard error.
 // Bytes are text as Latin-1 (one char per byte), as everywhere in this shell.
 // LineReader splits a source into lines: a line is what precedes a '\n'; a last line without
-// one is still a line (Terminated false). It reads in 4 KiB pieces and holds one line at a time.
+// one is still a line (Terminated false). It reads in 4 KiB pieces and holds one line at a time,
+// of at most MaxLine chars: a longer one comes in pieces (each but the last not Terminated), so
+// an endless line (grep x < /dev/zero) costs bounded memory, never the kernel heap.
 using Kernel.Abi;
 
 namespace Kernel.Shell
@@ -36,6 +38,7 @@ namespace Kernel.Shell
 
     public sealed class LineReader
     {
+        public const int MaxLine = 64 * 1024;
         private readonly ByteSource _source;
         private readonly byte[] _buffer = new byte[4096];
         private int _position, _length;
@@ -67,6 +70,13 @@ namespace Kernel.Shell
                 if (b == '\n')
                 {
                     Terminated = true;
+                    line = new string(_line, 0, n);
+                    return true;
+                }
+                if (n == MaxLine)
+                {
+                    _position--;   // the byte starts the next piece
+                    Terminated = false;
                     line = new string(_line, 0, n);
                     return true;
                 }

@@ -40,6 +40,20 @@ public sealed class PipelineTests(ITestOutputHelper output) : KernelTest(output)
         Assert.Equal("sh: syntax error: unexpected \"||\"", await m.RunAsync("echo a ||||"));
         Assert.Equal("sh: syntax error: unexpected \"$HOME\"", await m.RunAsync("echo $HOME"));
         Assert.Equal("still here", await m.RunAsync("echo still here"));
+
+        // Standard input from the console: a line at a time, echoed; Ctrl-D ends it, Ctrl-C stops.
+        foreach (string reader in new[] { "wc -l", "cat | wc -l" })
+        {
+            await m.Send(reader + "\n");
+            await m.WaitFor("\n");
+            await m.Send("one\rtwo\r\x04");
+            Assert.Equal(["one", "two", "2"], Lines((await m.WaitForPrompt()).Replace("\r", "")));
+        }
+        await m.Send("grep x\n");
+        await m.WaitFor("\n");
+        await m.Send("x1\r\x03");
+        await m.WaitForPrompt();
+        Assert.Equal("130", await m.RunAsync("echo $?"));
         await MemcheckOk(m);
     }
 

@@ -4,7 +4,9 @@
 // file (elsewhere it ends the read without a newline), Ctrl-C is EINTR (a foreground process never
 // sees it: the shell turns it into SIGINT first; PID 1 running a built-in gets it here).
 // One console, so one line buffer: the reader is whoever is in the foreground (background jobs
-// read an empty stdin). Invariants: 0 <= s_position <= s_length <= Capacity.
+// read an empty stdin). A line belongs to the task that typed it in (s_owner): a reader killed
+// half-way through a line leaves nothing to the next one. Invariants: 0 <= s_position <=
+// s_length <= Capacity.
 using Kernel.Drivers;
 
 namespace Kernel.Commands
@@ -15,14 +17,17 @@ namespace Kernel.Commands
         private const byte EndOfFile = 0x04, Interrupt = 0x03, Backspace = 0x08, Delete = 0x7F;
         private static readonly byte[] s_line = new byte[Capacity];
         private static int s_length, s_position;
+        private static int s_owner;   // the PID whose line is in s_line
 
         public static Errno Read(byte[] buffer, int start, int count, out int read)
         {
             read = 0;
             if (count == 0) return Errno.None;
-            if (s_position == s_length)
+            int self = Sys.Processes.Current.Pid;
+            if (s_position == s_length || s_owner != self)
             {
                 s_position = s_length = 0;
+                s_owner = self;
                 Errno e = ReadLine();
                 if (e != Errno.None) return e;
             }

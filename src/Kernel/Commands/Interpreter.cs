@@ -99,7 +99,7 @@ namespace Kernel.Commands
             AndOr copy = new AndOr();
             copy.Pipelines = item.Pipelines;
             copy.Connectors = item.Connectors;
-            int lastStatus = _parameters.LastStatus;
+            int lastStatus = _parameters.LastStatus, shellPid = _parameters.ShellPid;
             bool pipefail = _pipefail;
             Streams streams = Jobs.Own();
             streams.In = FileInput.Empty(Sys.Irq);
@@ -107,6 +107,7 @@ namespace Kernel.Commands
             {
                 Interpreter sub = new Interpreter();
                 sub._parameters.LastStatus = lastStatus;
+                sub._parameters.ShellPid = shellPid;   // $$ in a subshell is the shell's, as in sh
                 sub._pipefail = pipefail;
                 sub.RunAndOr(copy);
                 return sub._parameters.LastStatus;
@@ -145,14 +146,23 @@ namespace Kernel.Commands
             for (int i = 0; i < n - 1; i++) Pipes.Create(Sys.Processes, Sys.Irq, out readers[i], out writers[i]);
             Streams own = Jobs.Own();
             FileInput empty = background ? FileInput.Empty(Sys.Irq) : null;
+            bool forkFailed = false;
             for (int i = n - 1; i >= 0; i--)
             {
+                if (forkFailed)
+                {
+                    // As ash: a pipeline whose fork failed starts nothing more (its pipes close).
+                    statuses[i] = 1;
+                    if (i < n - 1) ReleaseOutput(writers[i]);
+                    if (i > 0) readers[i - 1].Release();
+                    continue;
+                }
                 Streams s = new Streams();
                 s.In = i > 0 ? readers[i - 1] : background ? empty : own.In;
                 s.Out = i < n - 1 ? writers[i] : own.Out;
                 s.Err = own.Err;
                 Hold(s);
-                pids[i] = StartChild(commands[i], ref s, out statuses[i]);
+                pids[i] = StartChild(commands[i], ref s, out statuses[i], out forkFailed);
                 Drop(s);
                 // The shell's own pipe ends go once their child has them (or could not start).
                 if (i < n - 1) ReleaseOutput(writers[i]);
@@ -168,6 +178,7 @@ namespace Kernel.Commands
                 return 0;
             }
             Jobs.WaitAll(pids, statuses);
+            if (forkFailed) return 1;   // what did start has run to its end; the pipeline failed
             int status = statuses[n - 1];
             if (_pipefail)
                 for (int i = 0; i < n; i++) if (statuses[i] != 0) status = statuses[i];
@@ -176,9 +187,10 @@ namespace Kernel.Commands
 
         // One command of a pipeline in a child task of its own. 0 when none was started (its
         // status then says why: 127 not found, 1 a redirection or the fork failed, 0 nothing to run).
-        private int StartChild(SimpleCommand command, ref Streams s, out int status)
+        private int StartChild(SimpleCommand command, ref Streams s, out int status, out bool forkFailed)
         {
             status = 0;
+            forkFailed = false;
             string[] argv = Expansion.Words(command.Words, _parameters, _tree);
             if (!Redirect(command.Redirections, ref s))
             {
@@ -194,7 +206,11 @@ namespace Kernel.Commands
                 return 0;
             }
             int pid = Jobs.Start(JoinArgs(argv), main, argv, s);
-            if (pid == 0) status = 1;
+            if (pid == 0)
+            {
+                status = 1;
+                forkFailed = true;
+            }
             return pid;
         }
 

@@ -49,8 +49,6 @@ namespace Kernel.Commands
         private static volatile int[] s_foreground;                     // null: none (read by Ctrl-C)
         private static Task[] s_tasks;                                  // Ctrl-C's copy of the task table
 
-        public static bool HasForeground => s_foreground != null;
-
         private static string Join(string[] argv, int argc)
         {
             string line = argv[0];
@@ -108,8 +106,9 @@ namespace Kernel.Commands
         {
             Streams streams = Own();
             if (stdout != null) streams.Out = stdout;
-            if (background) streams.In = null;
+            if (background) streams.In = FileInput.Empty(Sys.Irq);   // as sh gives a background job /dev/null
             pid = Start(name, main, args, streams);
+            if (background) streams.In.Release();
             if (pid == 0) return 1;
             int[] pids = new int[] { pid };
             if (background)

@@ -118,16 +118,119 @@ function Get-Ilc {
     return $ilc
 }
 
-# Text symbols of the linked kernel as the panic screen's table:
+# C# names for the panic screen's backtraces: ILC names a method
+# <assembly>_<namespace>_<type>[_<nested>...]__<method>[_N] with every character outside
+# [A-Za-z0-9_] made '_', generic arguments in <...> and _N on overloads. The compiled assemblies'
+# metadata gives each mangled type its C# name and methods, so Kernel_Kernel_Commands_Builtins__PanicTest
+# becomes Kernel.Commands.Builtins.PanicTest. Anything else (asm labels, runtime exports, ILC's
+# own helpers such as __DelegateCtor_...) keeps its name.
+$script:Unsafe = [regex]::new('[^A-Za-z0-9_]', 'Compiled')
+
+function New-ManagedNameTable([string[]]$assemblies) {
+    $names = [Collections.Generic.Dictionary[string, string]]::new()     # mangled type -> C# name
+    $members = [Collections.Generic.Dictionary[string, object]]::new()   # mangled type -> its methods
+    foreach ($path in $assemblies) {
+        $stream = [IO.File]::OpenRead($path)
+        try {
+            $pe = [Reflection.PortableExecutable.PEReader]::new($stream)
+            $md = [Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+            $asm = $script:Unsafe.Replace($md.GetString($md.GetAssemblyDefinition().Name), '_')
+            foreach ($h in $md.TypeDefinitions) {
+                $t = $md.GetTypeDefinition($h)
+                $chain = [Collections.Generic.List[string]]::new()
+                $cur = $t
+                while ($true) {
+                    $chain.Insert(0, $md.GetString($cur.Name))
+                    $decl = $cur.GetDeclaringType()
+                    if ($decl.IsNil) { break }
+                    $cur = $md.GetTypeDefinition($decl)
+                }
+                $ns = $md.GetString($cur.Namespace)
+                $mangled = [string[]]::new($chain.Count); $cs = [string[]]::new($chain.Count)
+                for ($k = 0; $k -lt $chain.Count; $k++) {
+                    $mangled[$k] = $script:Unsafe.Replace($chain[$k], '_')
+                    $cs[$k] = $chain[$k] -replace '`\d+$', ''
+                }
+                $key = $asm + '_' + $(if ($ns) { $script:Unsafe.Replace($ns, '_') + '_' } else { '' }) + ($mangled -join '_')
+                $methods = [Collections.Generic.Dictionary[string, string]]::new()
+                foreach ($mh in $t.GetMethods()) {
+                    $name = $md.GetString($md.GetMethodDefinition($mh).Name)
+                    $methods[$script:Unsafe.Replace($name, '_')] = $name
+                }
+                $names[$key] = $(if ($ns) { $ns + '.' } else { '' }) + ($cs -join '.')
+                $members[$key] = $methods
+            }
+        } finally { $stream.Dispose() }
+    }
+    return @{ Names = $names; Methods = $members }
+}
+
+function Convert-TypeArguments($types, [string]$group) {
+    $parts = $group.Split(',')
+    for ($k = 0; $k -lt $parts.Count; $k++) {
+        $a = $parts[$k].Trim()
+        if ($a -eq 'System___Canon') { $parts[$k] = '__Canon' }
+        elseif ($types.Names.ContainsKey($a)) { $parts[$k] = $types.Names[$a] }
+        else { $parts[$k] = $a }
+    }
+    return '<' + ($parts -join ',') + '>'
+}
+
+function Convert-Symbol($types, [string]$symbol) {
+    if ($symbol.StartsWith('__') -or $symbol.IndexOf('__') -lt 0) { return $symbol }
+    # The text outside <...> (each group leaves a \u0001 mark) and the groups.
+    $groups = [Collections.Generic.List[string]]::new()
+    $text = $symbol
+    if ($symbol.IndexOf('<') -ge 0) {
+        $plain = [Text.StringBuilder]::new()
+        $depth = 0; $start = 0
+        for ($i = 0; $i -lt $symbol.Length; $i++) {
+            $c = $symbol[$i]
+            if ($c -eq '<') { if ($depth -eq 0) { $start = $i + 1; [void]$plain.Append([char]1) }; $depth++ }
+            elseif ($c -eq '>' -and $depth -gt 0) { $depth--; if ($depth -eq 0) { $groups.Add($symbol.Substring($start, $i - $start)) } }
+            elseif ($depth -eq 0) { [void]$plain.Append($c) }
+        }
+        $text = $plain.ToString()
+    }
+    $mark = [string][char]1
+    # The split into type and method: the first where the method is one of the type's, else the
+    # first where the type is known (Builtins___c___All_b__0_0 is <>c.<All>b__0_0, not Builtins._c...).
+    $found = $null
+    $i = $text.IndexOf('__')
+    while ($i -gt 0) {
+        $key = $text.Substring(0, $i).Replace($mark, '')
+        if ($types.Names.ContainsKey($key)) {
+            $methods = $types.Methods[$key]
+            $method = $text.Substring($i + 2).Replace($mark, '')
+            $name = $null
+            if ($methods.ContainsKey($method)) { $name = $methods[$method] }
+            elseif ($method -match '^(.+)_\d+$' -and $methods.ContainsKey($Matches[1])) { $name = $methods[$Matches[1]] }
+            if ($name) { $found = @($i, $key, $name); break }
+            if (-not $found) { $found = @($i, $key, $method) }
+        }
+        $i = $text.IndexOf('__', $i + 1)
+    }
+    if (-not $found) { return $symbol }
+    $typeName = $types.Names[$found[1]]
+    $g = 0
+    if ($text.Substring(0, $found[0]).Contains($mark) -and $groups.Count -gt 0) { $typeName += Convert-TypeArguments $types $groups[0]; $g = 1 }
+    $methodName = $found[2]
+    if ($g -lt $groups.Count) { $methodName += Convert-TypeArguments $types $groups[$g] }
+    return $typeName + '.' + $methodName
+}
+
+# Text symbols of the linked kernel as the panic screen's table, by their C# names where ILC
+# compiled them from the assemblies (Convert-Symbol):
 #   u32 count, u32 reserved, then count x {u64 address, u32 name offset, u32 name length},
 #   then the names (ASCII). Sorted by address (nm -n).
-function Write-SymbolTable([string]$elf, [string]$out) {
+function Write-SymbolTable([string]$elf, [string]$out, [string[]]$assemblies) {
+    $types = New-ManagedNameTable $assemblies
     $lines = Invoke-Native 'nm' @('-n', '--defined-only', $elf)
     $syms = [Collections.Generic.List[object]]::new()
     foreach ($line in $lines) {
         $parts = "$line".Split(' ', 3)
         if ($parts.Count -ne 3 -or ($parts[1] -ne 't' -and $parts[1] -ne 'T')) { continue }
-        $syms.Add(@([Convert]::ToUInt64($parts[0], 16), $parts[2]))
+        $syms.Add(@([Convert]::ToUInt64($parts[0], 16), (Convert-Symbol $types $parts[2])))
     }
     $names = [IO.MemoryStream]::new()
     $table = [IO.MemoryStream]::new()
@@ -174,7 +277,7 @@ function Build-Kernel {
         $first = Join-Path $Obj 'kernel.nosyms.elf'
         Invoke-Native 'ld' ($ldArgs + @('-o', $first) + $objects) | Out-Null
         $symBin = Join-Path $Obj 'ksyms.bin'
-        $count = Write-SymbolTable $first $symBin
+        $count = Write-SymbolTable $first $symBin $inputs
         $symObj = Join-Path $Obj 'ksyms.o'
         Push-Location $Obj
         try {

@@ -9,7 +9,7 @@ namespace Kernel.Abi
         EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11,
         ENOMEM = 12, EACCES = 13, EFAULT = 14, ENOTBLK = 15, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20,
         EISDIR = 21, EINVAL = 22, EFBIG = 27, ENOSPC = 28, EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36,
-        ENOTEMPTY = 39,
+        ENOTEMPTY = 39, EPIPE = 32,
     }
 
     public static class ErrnoText
@@ -41,6 +41,7 @@ namespace Kernel.Abi
                 case Errno.EFBIG: return "File too large";
                 case Errno.ENOSPC: return "No space left on device";
                 case Errno.EROFS: return "Read-only file system";
+                case Errno.EPIPE: return "Broken pipe";
                 case Errno.ERANGE: return "Numerical result out of range";
                 case Errno.ENAMETOOLONG: return "File name too long";
                 case Errno.ENOTEMPTY: return "Directory not empty";

@@ -16,7 +16,7 @@ using Kernel.Mm;
 
 namespace Kernel.Vfs
 {
-    public enum InodeKind : byte { Directory, Regular, BlockDevice, CharDevice }
+    public enum InodeKind : byte { Directory, Regular, BlockDevice, CharDevice, Fifo }   // Fifo: a pipe's end (Pipe.cs)
 
     public abstract class FileSystem
     {

@@ -16,6 +16,7 @@ public class ErrnoTextTests
     [InlineData(Errno.EACCES, 13, "Permission denied")]
     [InlineData(Errno.ENOSPC, 28, "No space left on device")]
     [InlineData(Errno.EBADF, 9, "Bad file descriptor")]
+    [InlineData(Errno.EPIPE, 32, "Broken pipe")]
     [InlineData(Errno.EFAULT, 14, "Bad address")]
     [InlineData(Errno.ENODEV, 19, "No such device")]
     [InlineData(Errno.EFBIG, 27, "File too large")]

@@ -12,6 +12,9 @@ namespace Kernel.Sched.Tests
         [InlineData("9", 9)]
         [InlineData("KILL", 9)]
         [InlineData("SIGKILL", 9)]
+        [InlineData("13", 13)]
+        [InlineData("PIPE", 13)]
+        [InlineData("SIGPIPE", 13)]
         [InlineData("15", 15)]
         [InlineData("TERM", 15)]
         [InlineData("SIGTERM", 15)]
@@ -45,6 +48,8 @@ namespace Kernel.Sched.Tests
             Assert.Equal("INT", Signals.Name(Signals.SIGINT));
             Assert.Equal("KILL", Signals.Name(Signals.SIGKILL));
             Assert.Equal("TERM", Signals.Name(Signals.SIGTERM));
+            Assert.Equal("PIPE", Signals.Name(Signals.SIGPIPE));
+            Assert.True(Signals.IsFatal(13) && Signals.IsValid(13));
             Assert.Equal("5", Signals.Name(5));
             Assert.True(Signals.IsFatal(9) && !Signals.IsFatal(0) && !Signals.IsFatal(1));
             Assert.True(Signals.IsValid(0) && Signals.IsValid(15) && !Signals.IsValid(64));

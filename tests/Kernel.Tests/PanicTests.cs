@@ -1,5 +1,6 @@
 // `panic-test KIND` crashes the kernel on purpose: the panic screen names the exception, dumps
-// registers and a symbolized backtrace, then writes to isa-debug-exit so QEMU exits with status 3.
+// registers and a backtrace with C# names (Kernel.Commands.Builtins.PanicTest+0xd6), then writes
+// to isa-debug-exit so QEMU exits with status 3.
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
@@ -30,6 +31,12 @@ public sealed class PanicTests(ITestOutputHelper output) : KernelTest(output)
         if (kind == "pf") Assert.True(Regex.IsMatch(screen, @"CR2=0x[0-9a-f]{16}"), $"no CR2=0x… value{where}");
         Assert.True(screen.Contains("Backtrace:", StringComparison.Ordinal), $"no 'Backtrace:'{where}");
         Assert.True(BacktraceLine.IsMatch(screen), $"no backtrace line with a symbol (/{BacktraceLine}/){where}");
+        // Frames carry C# names, not ILC's mangled ones (Kernel_Kernel_Commands_Builtins__PanicTest).
+        if (kind is "pf" or "de")   // (ud2 is an asm leaf: its caller's frame is not on the chain)
+            Assert.True(Regex.IsMatch(screen, @"#[01] 0x[0-9a-f]{16} Kernel\.Commands\.Builtins\.PanicTest\+0x[0-9a-f]+"), $"no Kernel.Commands.Builtins.PanicTest+0x… frame{where}");
+        Assert.True(Regex.IsMatch(screen, @"#\d+ 0x[0-9a-f]{16} Kernel\.Commands\.Shell\.Run\+0x[0-9a-f]+") || kind is "df" or "stack",
+            $"no Kernel.Commands.Shell.Run frame{where}");
+        Assert.False(screen.Contains("Kernel_Kernel_", StringComparison.Ordinal), $"a mangled name is left{where}");
         Assert.Equal(3, status);
     }
 }

@@ -21,12 +21,22 @@ namespace Kernel.Commands
                 new Command("clear", "clear", "clear the screen", Clear),
                 new Command("dmesg", "dmesg", "print the kernel log", Dmesg),
                 new Command("repeat", "repeat N COMMAND [ARG]...", "run a command N times", Repeat),
+                new Command("history", "history", "list the command history, numbered", ViewCommands.History),
+                new Command("watch", "watch [-n SECONDS] COMMAND...", "run COMMAND every SECONDS (2) until Ctrl-C", ViewCommands.Watch),
+                new Command("set", "set [-o|+o pipefail]", "shell options: pipefail (a pipeline fails if any command does)", SetElsewhere),
                 new Command("poweroff", "poweroff", "power the machine off (ACPI S5)", PowerOff),
                 new Command("reboot", "reboot", "restart the machine", Reboot),
                 new Command("cd", "cd [DIR]", "change the working directory", FileCommands.Cd),
                 new Command("pwd", "pwd", "print the working directory", FileCommands.Pwd),
                 new Command("ls", "ls [-l] [PATH]...", "list directory contents", FileCommands.Ls),
-                new Command("cat", "cat FILE...", "print files", FileCommands.Cat),
+                new Command("cat", "cat [FILE]...", "print files (or standard input)", KernelToolIo.Handler(TextTools.Cat)),
+                new Command("grep", TextTools.GrepUsage, "print lines matching a basic regular expression", KernelToolIo.Handler(TextTools.Grep)),
+                new Command("head", TextTools.HeadUsage, "print the first N lines (10)", KernelToolIo.Handler(TextTools.Head)),
+                new Command("tail", TextTools.TailUsage, "print the last N lines (10), or from line N on", KernelToolIo.Handler(TextTools.Tail)),
+                new Command("wc", TextTools.WcUsage, "count lines, words and bytes", KernelToolIo.Handler(TextTools.Wc)),
+                new Command("sort", TextTools.SortUsage, "sort lines (-n by number, -r reversed)", KernelToolIo.Handler(TextTools.Sort)),
+                new Command("uniq", TextTools.UniqUsage, "drop repeated adjacent lines (-c counts them)", KernelToolIo.Handler(TextTools.Uniq)),
+                new Command("tee", TextTools.TeeUsage, "copy standard input to standard output and files", KernelToolIo.Handler(TextTools.Tee)),
                 new Command("mkdir", "mkdir [-p] DIR...", "make directories (in /config/containers: containers)", FileCommands.Mkdir),
                 new Command("rmdir", "rmdir DIR...", "remove empty directories (and containers)", FileCommands.Rmdir),
                 new Command("rm", "rm [-f] FILE...", "remove files", FileCommands.Rm),
@@ -42,11 +52,12 @@ namespace Kernel.Commands
                 new Command("swapoff", "swapoff DEVICE", "bring every swapped page back and stop using the disk", SwapCommands.SwapOff),
                 new Command("sh", "sh FILE", "run the commands in FILE, one per line", Script.Run),
                 new Command("memcheck", "memcheck", "audit every frame against the containers' counters", ContainerCommands.MemCheck),
+                new Command("containers", "containers [-w]", "one line per container by usage (-w: redraw every second until Ctrl-C)", ViewCommands.Containers),
                 new Command("free", "free", "memory in use and free, in KiB (like free -k)", MemoryCommands.Free),
                 new Command("meminfo", "meminfo", "where physical memory went, in pages", MemoryCommands.MemInfo),
                 new Command("memtest", "memtest", "write and check the free frames (all but the reserve and a margin)", MemoryCommands.MemTest, true),
                 new Command("ps", "ps", "list processes (kernel threads in brackets)", Jobs.Ps),
-                new Command("kill", "kill [-SIGNAL] PID...", "send a signal (TERM, KILL, INT; default TERM)", Jobs.Kill),
+                new Command("kill", "kill [-SIGNAL] PID...", "send a signal (TERM, KILL, INT, PIPE; default TERM)", Jobs.Kill),
                 new Command("jobs", "jobs", "list background jobs", Jobs.JobsCommand),
                 new Command("wait", "wait", "wait for every background job", Jobs.WaitCommand),
                 new Command("wqtest", "wqtest", "check that the events workqueue runs a queued item", ProcCommands.WqTest),
@@ -57,6 +68,13 @@ namespace Kernel.Commands
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
                 new Command("panic-test", "panic-test pf|de|ud|df|stack|oom", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault, stack overflow, heap exhaustion)", PanicTest),
             };
+        }
+
+        // `set` is the interpreter's own (Interpreter.SetOptions); reached here only through repeat.
+        private static int SetElsewhere(string[] argv, int argc)
+        {
+            Console.Error("sh: set: only a command line runs set (not repeat)");
+            return 2;
         }
 
         private static int Help(string[] argv, int argc)

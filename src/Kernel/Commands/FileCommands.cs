@@ -1,4 +1,5 @@
-// The shell's file commands: cd pwd ls cat mkdir rmdir rm touch stat mount umount, with
+// The shell's file commands: cd pwd ls mkdir rmdir rm touch stat mount umount (cat is a text
+// tool: Shell/TextTools.cs), with
 // busybox's messages ("mkdir: can't create directory 'x': File exists"). Errors go to the console
 // (standard error), never into a redirected output file.
 using Kernel.Abi;
@@ -29,7 +30,7 @@ namespace Kernel.Commands
                 Console.Error(string.Concat("sh: cd: can't cd to ", path, ": ", Why(e)));
                 return 1;
             }
-            Sys.Processes.Init.Cwd = canonical;
+            Sys.Processes.Current.Cwd = canonical;   // in a pipeline (a child) it changes only the child's, as in sh
             return 0;
         }
 
@@ -56,18 +57,38 @@ namespace Kernel.Commands
                     }
                 }
             }
-            int status = 0;
             int operands = argc - first;
-            if (operands == 0) return ListOne(".", longFormat, false);
+            if (operands == 0) return ListDirectory(".", longFormat, false);
+            // As ls does: errors first, then the operands that are not directories (sorted), then
+            // each directory (sorted) under a "DIR:" header when there are several operands.
+            int status = 0;
+            Kernel.Collections.Vector<string> files = new Kernel.Collections.Vector<string>(operands);
+            Kernel.Collections.Vector<string> dirs = new Kernel.Collections.Vector<string>(operands);
             for (int i = first; i < argc; i++)
             {
-                if (operands > 1 && i > first) Console.Write('\n');
-                if (ListOne(argv[i], longFormat, operands > 1) != 0) status = 1;
+                Errno e = Sys.Files.Resolve(argv[i], out Inode inode, out string _);
+                if (e != Errno.None)
+                {
+                    Console.Error(string.Concat("ls: ", argv[i], ": ", Why(e)));
+                    status = 1;
+                }
+                else if (inode.Kind == InodeKind.Directory) dirs.Add(argv[i]);
+                else files.Add(argv[i]);
+            }
+            string[] fileNames = files.ToArray(), dirNames = dirs.ToArray();
+            Sorting.Sort(fileNames, Sorting.Ordinal);
+            Sorting.Sort(dirNames, Sorting.Ordinal);
+            for (int i = 0; i < fileNames.Length; i++)
+                if (Sys.Files.Resolve(fileNames[i], out Inode inode, out string _) == Errno.None) Entry(fileNames[i], inode, longFormat);
+            for (int i = 0; i < dirNames.Length; i++)
+            {
+                if (i > 0 || fileNames.Length > 0) Console.Write('\n');
+                if (ListDirectory(dirNames[i], longFormat, operands > 1) != 0) status = 1;
             }
             return status;
         }
 
-        private static int ListOne(string path, bool longFormat, bool header)
+        private static int ListDirectory(string path, bool longFormat, bool header)
         {
             Errno e = Sys.Files.Resolve(path, out Inode inode, out string _);
             if (e != Errno.None)
@@ -101,36 +122,6 @@ namespace Kernel.Commands
                 : Numbers.PadLeft(inode.Size.ToString(), 9);
             Console.WriteLine(string.Concat(Listing.ModeString(inode), " ", Numbers.PadLeft(inode.Links.ToString(), 4),
                 " root     root     ", string.Concat(size, " ", name)));
-        }
-
-        public static int Cat(string[] argv, int argc)
-        {
-            int status = 0;
-            byte[] buffer = new byte[4096];
-            for (int i = 1; i < argc; i++)
-            {
-                Errno e = Sys.Files.Open(argv[i], OpenFlags.Read, out OpenFile file);
-                if (e != Errno.None)
-                {
-                    Console.Error(string.Concat("cat: can't open '", argv[i], "': ", Why(e)));
-                    status = 1;
-                    continue;
-                }
-                while (true)
-                {
-                    e = Sys.Files.Read(file, buffer, 0, buffer.Length, out int read);
-                    if (e != Errno.None)
-                    {
-                        Console.Error(string.Concat("cat: read error: ", Why(e)));
-                        status = 1;
-                        break;
-                    }
-                    if (read == 0) break;
-                    for (int k = 0; k < read; k++) Console.Write(buffer[k]);
-                }
-                Sys.Files.Close(file);
-            }
-            return status;
         }
 
         public static int Mkdir(string[] argv, int argc)

@@ -1,16 +1,22 @@
-// The shell's processes: starting programs in the foreground or in the background (&), the job
-// table, `jobs`, `wait`, `ps`, `kill`, and the notices printed before the next prompt when a
-// background job has finished. The foreground job's PID is where Ctrl-C goes.
+// The shell's processes: starting tasks with the standard streams a pipeline stage needs, the
+// foreground (where Ctrl-C goes) and the job table of background pipelines, `jobs`, `wait`, `ps`,
+// `kill`, and the notices printed before the next prompt when a background job has finished.
 //
 // RunTask is also how a command does work that needs an address space of its own (vmtest, the
-// fault benchmark, the process commands memtest and gctest): the work runs in a child task that
-// owns its mm, so every context switch puts that task's page tables back in CR3 — a command never
-// switches CR3 behind the scheduler's back — and a fault it cannot survive kills the child, never
-// the shell. Invariants: only PID 1 keeps a job table and a foreground PID; a task started by
-// another task (a process command's child) is its own child, waited for by PID (never "any
-// child", which would reap the shell's background jobs).
+// fault benchmark, the process commands memtest and gctest, watch and containers -w): the work
+// runs in a child task that owns its mm, so every context switch puts that task's page tables back
+// in CR3 — a command never switches CR3 behind the scheduler's back — and a fault it cannot
+// survive kills the child, never the shell.
+//
+// The foreground is a set of PIDs (a pipeline's processes): Ctrl-C sends SIGINT to each and to
+// every task descending from one (what a process group gives Linux), from the interrupt handler,
+// through a task array allocated beforehand. Invariants: only PID 1 keeps a job table and a
+// foreground; a task started by another task is its own child, waited for by PID (never "any
+// child", which would reap the shell's background jobs); a job lists its processes' PIDs and
+// leaves the table when the last of them has been reaped.
 using Kernel.Arch;
 using Kernel.Drivers;
+using Kernel.Fs;
 using Kernel.Mm;
 using Kernel.Proc;
 using Kernel.Sched;
@@ -18,15 +24,30 @@ using Kernel.Shell;
 
 namespace Kernel.Commands
 {
+    // A task's standard input, output and error (null: the console).
+    internal struct Streams
+    {
+        public FileInput In;
+        public FileOutput Out;
+        public FileOutput Err;
+    }
+
     internal static class Jobs
     {
         private const int MaxJobs = 64;
-        private static readonly int[] s_pids = new int[MaxJobs + 1];      // index = job number
-        private static readonly string[] s_names = new string[MaxJobs + 1];
-        private static Task[] s_snapshot;
-        private static volatile int s_foreground;
+        private const int MaxAncestors = 64;   // how far up Ctrl-C looks for a foreground PID
 
-        public static int ForegroundPid => s_foreground;
+        private sealed class Job
+        {
+            public int[] Pids;       // 0 once reaped
+            public int Left;         // not reaped yet
+            public int Status;       // the last process's
+            public string Name;
+        }
+
+        private static readonly Job[] s_jobs = new Job[MaxJobs + 1];   // index = job number
+        private static volatile int[] s_foreground;                     // null: none (read by Ctrl-C)
+        private static Task[] s_tasks;                                  // Ctrl-C's copy of the task table
 
         private static string Join(string[] argv, int argc)
         {
@@ -35,65 +56,115 @@ namespace Kernel.Commands
             return line;
         }
 
-        // stdout: where the program's output goes (it inherits it for the spawn); null: the shell's own.
-        public static int Run(ProgramInfo program, string[] argv, int argc, bool background, Fs.FileOutput stdout = null)
+        // Starts main(args) as a child of the current task with the given standard streams (the
+        // child holds references of its own), with an address space of its own (a copy-on-write
+        // copy of the caller's, or a new empty one when the caller has none, as the shell).
+        // Returns its PID, or 0 after saying why it could not start.
+        public static int Start(string name, ProgramMain main, string[] args, Streams streams)
         {
-            string[] args = new string[argc];
-            for (int i = 0; i < argc; i++) args[i] = argv[i];
-            return RunTask(Join(argv, argc), program.Main, args, background, stdout, out int _);
-        }
-
-        // A built-in that runs as a process (Command.Process): the same as a program.
-        public static int RunCommand(Command command, string[] argv, int argc, bool background, Fs.FileOutput stdout = null)
-        {
-            string[] args = new string[argc];
-            for (int i = 0; i < argc; i++) args[i] = argv[i];
-            CommandHandler run = command.Run;
-            return RunTask(Join(argv, argc), a => run(a, a.Length), args, background, stdout, out int _);
-        }
-
-        // Starts main(args) as a child of the current task, with an address space of its own (a
-        // copy-on-write copy of the caller's, or a new empty one when the caller has none, as the
-        // shell). Foreground: waits for that child alone and returns its exit status (128 + signal
-        // when killed; 1 when it could not start, after saying why); Ctrl-C interrupts it when the
-        // caller is the shell. Background: PID 1 records a job and prints `[job] PID`; returns 0.
-        // pid: the child's, or 0 when it could not start.
-        public static int RunTask(string name, ProgramMain main, string[] args, bool background, Fs.FileOutput stdout, out int pid)
-        {
-            pid = 0;
             Process self = Sys.Processes.Current;
-            bool shell = self == Sys.Processes.Init;
-            Fs.FileOutput saved = self.Stdout;
-            if (stdout != null) self.Stdout = stdout;
+            FileInput savedIn = self.Stdin;
+            FileOutput savedOut = self.Stdout, savedErr = self.Stderr;
+            self.Stdin = streams.In;
+            self.Stdout = streams.Out;
+            self.Stderr = streams.Err;
             Errno e = Sys.Processes.Spawn(self, name, TaskKind.User, main, args, MmSource.Fork, out Process task);
-            self.Stdout = saved;
+            self.Stdin = savedIn;
+            self.Stdout = savedOut;
+            self.Stderr = savedErr;
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("sh: fork: ", ErrnoText.Message(e)));
-                return 1;
-            }
-            pid = task.Pid;
-            if (background)
-            {
-                int job = 1;
-                if (shell)
-                {
-                    while (job <= MaxJobs && s_pids[job] != 0) job++;
-                    if (job <= MaxJobs)
-                    {
-                        s_pids[job] = task.Pid;
-                        s_names[job] = name;
-                    }
-                }
-                Console.WriteLine(string.Concat("[", shell && job <= MaxJobs ? job.ToString() : "?", "] ", task.Pid.ToString()));
                 return 0;
             }
-            if (shell) s_foreground = task.Pid;
-            Errno w = Sys.Processes.Wait(task.Pid, out int _, out int status);
-            if (shell) s_foreground = 0;
-            if (w != Errno.None) return 1;
-            if (shell) ReportSignal(status);
-            return status;
+            return task.Pid;
+        }
+
+        // The current task's own streams.
+        public static Streams Own()
+        {
+            Process self = Sys.Processes.Current;
+            Streams s = new Streams();
+            s.In = self.Stdin;
+            s.Out = self.Stdout;
+            s.Err = self.Stderr;
+            return s;
+        }
+
+        // A built-in's handler as a process's main.
+        public static ProgramMain AsMain(Command command)
+        {
+            CommandHandler run = command.Run;
+            return a => run(a, a.Length);
+        }
+
+        // Starts main(args) as a child with the caller's streams (stdout: the given one when not
+        // null). Foreground: waits for that child and returns its exit status (128 + signal when
+        // killed; 1 when it could not start, after saying why); Ctrl-C interrupts it when the
+        // caller is the shell. Background: a job; returns 0. pid: the child's, or 0.
+        public static int RunTask(string name, ProgramMain main, string[] args, bool background, FileOutput stdout, out int pid)
+        {
+            Streams streams = Own();
+            if (stdout != null) streams.Out = stdout;
+            if (background) streams.In = FileInput.Empty(Sys.Irq);   // as sh gives a background job /dev/null
+            pid = Start(name, main, args, streams);
+            if (background) streams.In.Release();
+            if (pid == 0) return 1;
+            int[] pids = new int[] { pid };
+            if (background)
+            {
+                AddJob(pids, name);
+                return 0;
+            }
+            int[] statuses = new int[1];
+            WaitAll(pids, statuses);
+            return statuses[0];
+        }
+
+        // Waits for each of pids (0s are skipped) and stores their statuses; the shell makes them
+        // the foreground meanwhile and reports a signal that ended the last one.
+        public static void WaitAll(int[] pids, int[] statuses)
+        {
+            bool shell = Sys.Processes.Current == Sys.Processes.Init;
+            if (shell)
+            {
+                if (s_tasks == null) s_tasks = new Task[Scheduler.MaxTasks];
+                s_foreground = pids;
+            }
+            for (int i = 0; i < pids.Length; i++)
+            {
+                if (pids[i] == 0) continue;
+                Errno w = Sys.Processes.Wait(pids[i], out int _, out int status);
+                statuses[i] = w == Errno.None ? status : 1;
+            }
+            if (shell)
+            {
+                s_foreground = null;
+                ReportSignal(statuses[statuses.Length - 1]);
+            }
+        }
+
+        // PID 1 records a background job (its processes' PIDs) and prints `[job] PID` (the last).
+        public static void AddJob(int[] pids, string name)
+        {
+            int last = 0;
+            for (int i = 0; i < pids.Length; i++) if (pids[i] != 0) last = pids[i];
+            if (last == 0) return;
+            bool shell = Sys.Processes.Current == Sys.Processes.Init;
+            int number = 1;
+            if (shell)
+            {
+                while (number <= MaxJobs && s_jobs[number] != null) number++;
+                if (number <= MaxJobs)
+                {
+                    Job job = new Job();
+                    job.Pids = pids;
+                    job.Name = name;
+                    for (int i = 0; i < pids.Length; i++) if (pids[i] != 0) job.Left++;
+                    s_jobs[number] = job;
+                }
+            }
+            Console.WriteLine(string.Concat("[", shell && number <= MaxJobs ? number.ToString() : "?", "] ", last.ToString()));
         }
 
         // True when the current task has been told to die (a process command checks this to stop
@@ -124,71 +195,109 @@ namespace Kernel.Commands
             else if (status == 128 + Signals.SIGINT) Console.Write("\n");
         }
 
-        // Ctrl-C while a foreground job runs: SIGINT to it (interrupt context). False: no job.
+        // Ctrl-C while a foreground pipeline runs: SIGINT to its processes and their descendants
+        // (interrupt context: nothing allocated). False: no foreground.
         public static bool InterruptForeground()
         {
-            int pid = s_foreground;
-            if (pid == 0 || !Sys.ProcessesStarted) return false;
-            Sys.Processes.Scheduler.Kill(pid, Signals.SIGINT);
+            int[] foreground = s_foreground;
+            if (foreground == null || !Sys.ProcessesStarted) return false;
+            Scheduler s = Sys.Processes.Scheduler;
+            int n = s.Snapshot(s_tasks);
+            for (int i = 0; i < n; i++)
+            {
+                Task t = s_tasks[i];
+                s_tasks[i] = null;
+                Task a = t;
+                for (int depth = 0; a != null && depth < MaxAncestors; depth++, a = a.Parent)
+                    if (Contains(foreground, a.Pid))
+                    {
+                        s.Kill(t.Pid, Signals.SIGINT);
+                        break;
+                    }
+            }
             Console.Write("^C");
             return true;
         }
 
+        private static bool Contains(int[] pids, int pid)
+        {
+            for (int i = 0; i < pids.Length; i++) if (pids[i] == pid) return true;
+            return false;
+        }
+
+        private static string StateText(int status) =>
+            status == 0 ? "Done" : status >= 128 ? (status == 128 + Signals.SIGKILL ? "Killed" : status == 128 + Signals.SIGTERM ? "Terminated" :
+            status == 128 + Signals.SIGPIPE ? "Broken pipe" : "Interrupt") : string.Concat("Exit ", status.ToString());
+
+        // A reaped PID: its job's bookkeeping; the job's notice once its last process is gone.
+        private static void Reaped(int pid, int status, bool waited)
+        {
+            for (int number = 1; number <= MaxJobs; number++)
+            {
+                Job job = s_jobs[number];
+                if (job == null) continue;
+                for (int i = 0; i < job.Pids.Length; i++)
+                {
+                    if (job.Pids[i] != pid) continue;
+                    job.Pids[i] = 0;
+                    job.Left--;
+                    if (i == job.Pids.Length - 1) job.Status = status;
+                    if (job.Left == 0)
+                    {
+                        Console.WriteLine(string.Concat("[", number.ToString(), "]+  ", Numbers.PadRight(StateText(job.Status), 24), job.Name));
+                        s_jobs[number] = null;
+                    }
+                    return;
+                }
+            }
+        }
+
         // Before each prompt: reap finished children (PID 1 also reaps re-parented orphans) and
-        // print a notice for each background job among them.
+        // print a notice for each background job whose processes have all ended.
         public static void ReapAndNotify()
         {
-            while (Sys.Processes.TryWait(-1, out int pid, out int status) == Errno.None)
-                for (int job = 1; job <= MaxJobs; job++)
-                    if (s_pids[job] == pid)
-                    {
-                        string state = status == 0 ? "Done" : status >= 128 ? (status == 128 + Signals.SIGKILL ? "Killed" : status == 128 + Signals.SIGTERM ? "Terminated" : "Interrupt") : string.Concat("Exit ", status.ToString());
-                        Console.WriteLine(string.Concat("[", job.ToString(), "]+  ", Numbers.PadRight(state, 24), s_names[job]));
-                        s_pids[job] = 0;
-                        s_names[job] = null;
-                    }
+            while (Sys.Processes.TryWait(-1, out int pid, out int status) == Errno.None) Reaped(pid, status, false);
         }
 
         public static int JobsCommand(string[] argv, int argc)
         {
-            for (int job = 1; job <= MaxJobs; job++)
-                if (s_pids[job] != 0)
-                    Console.WriteLine(string.Concat("[", job.ToString(), "]   ", Numbers.PadRight("Running", 24), string.Concat(s_names[job], " &")));
+            for (int number = 1; number <= MaxJobs; number++)
+                if (s_jobs[number] != null)
+                    Console.WriteLine(string.Concat("[", number.ToString(), "]   ", Numbers.PadRight("Running", 24), string.Concat(s_jobs[number].Name, " &")));
             return 0;
         }
 
+        // wait: every background job of the shell (in any other task: nothing to wait for).
         public static int WaitCommand(string[] argv, int argc)
         {
-            while (true)
+            if (Sys.Processes.Current != Sys.Processes.Init) return 0;
+            for (int number = 1; number <= MaxJobs; number++)
             {
-                bool any = false;
-                for (int job = 1; job <= MaxJobs; job++) any |= s_pids[job] != 0;
-                if (!any) return 0;
-                for (int job = 1; job <= MaxJobs; job++)
+                Job job = s_jobs[number];
+                if (job == null) continue;
+                s_foreground = job.Pids;
+                if (s_tasks == null) s_tasks = new Task[Scheduler.MaxTasks];
+                for (int i = 0; i < job.Pids.Length && s_jobs[number] == job; i++)
                 {
-                    if (s_pids[job] == 0) continue;
-                    int pid = s_pids[job];
-                    s_foreground = pid;
+                    int pid = job.Pids[i];
+                    if (pid == 0) continue;
                     Errno e = Sys.Processes.Wait(pid, out int _, out int status);
-                    s_foreground = 0;
-                    string state = e != Errno.None ? "Done" : status == 0 ? "Done" : string.Concat("Exit ", status.ToString());
-                    Console.WriteLine(string.Concat("[", job.ToString(), "]+  ", Numbers.PadRight(state, 24), s_names[job]));
-                    s_pids[job] = 0;
-                    s_names[job] = null;
+                    Reaped(pid, e == Errno.None ? status : 0, true);
                 }
+                s_foreground = null;
             }
+            return 0;
         }
 
         // ps: PID PPID STAT TIME RSS COMMAND; kernel threads in brackets, like Linux.
         public static int Ps(string[] argv, int argc)
         {
-            if (s_snapshot == null) s_snapshot = new Task[Scheduler.MaxTasks];
-            int n = Sys.Processes.Snapshot(s_snapshot);
+            Task[] snapshot = new Task[Scheduler.MaxTasks];   // its own: ps may run in several tasks at once
+            int n = Sys.Processes.Snapshot(snapshot);
             Console.WriteLine("  PID  PPID STAT   TIME    RSS CONTAINER  COMMAND");
             for (int i = 0; i < n; i++)
             {
-                Task t = s_snapshot[i];
-                s_snapshot[i] = null;
+                Task t = snapshot[i];
                 Process p = t as Process;
                 AddressSpace mm = p == null ? null : p.Mm;
                 Containers.Container container = p == null ? null : p.Container;

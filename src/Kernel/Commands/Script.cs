@@ -1,6 +1,7 @@
-// sh FILE: runs the commands in a file, one per line, as if typed (blank lines and lines starting
-// with '#' are skipped). The exit status is the last command's. Scripts may run scripts, up to
-// MaxDepth deep. With `repeat`, this is the shell's loop: `repeat 1000 sh /cycle`.
+// sh FILE: runs the lines of a file as if typed, with an interpreter of its own (its $? starts at
+// 0; its `set -o` options are its own), in the current task (blank lines and comments are
+// nothing). The exit status is the last command's. Scripts may run scripts, up to MaxDepth deep
+// in one task. With `repeat`, this is the shell's loop: `repeat 1000 sh /cycle`.
 using Kernel.Abi;
 using Kernel.Drivers;
 using Kernel.Fs;
@@ -12,7 +13,6 @@ namespace Kernel.Commands
     {
         private const int MaxDepth = 8;
         private const int MaxBytes = 64 * 1024;
-        private static int s_depth;
 
         public static int Run(string[] argv, int argc)
         {
@@ -21,7 +21,8 @@ namespace Kernel.Commands
                 Console.Error("usage: sh FILE");
                 return 2;
             }
-            if (s_depth >= MaxDepth)
+            Proc.Process self = Sys.Processes.Current;
+            if (self.ScriptDepth >= MaxDepth)
             {
                 Console.Error(string.Concat("sh: ", argv[1], ": scripts nested too deeply"));
                 return 2;
@@ -46,21 +47,22 @@ namespace Kernel.Commands
                 Console.Error(string.Concat("sh: ", argv[1], ": ", ErrnoText.Message(e)));
                 return 2;
             }
-            s_depth++;
+            self.ScriptDepth++;
+            Interpreter script = new Interpreter();
             int start = 0;
             for (int i = 0; i <= length; i++)
             {
                 if (i < length && text[i] != '\n') continue;
-                if (i > start && text[start] != '#')
+                if (i > start)
                 {
                     char[] line = new char[i - start];
                     for (int k = 0; k < line.Length; k++) line[k] = (char)text[start + k];
-                    Shell.ExecuteLine(new string(line, 0, line.Length));
+                    script.RunLine(new string(line, 0, line.Length));
                 }
                 start = i + 1;
             }
-            s_depth--;
-            return Shell.LastStatus;
+            self.ScriptDepth--;
+            return script.LastStatus;
         }
     }
 }

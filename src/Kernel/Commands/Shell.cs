@@ -1,11 +1,9 @@
-// PID 1's shell: reads lines through the line editor (Shell/LineEditor.cs), splits them with the
-// quoting parser (Shell/CommandLine.cs) and runs built-ins. It never exits. Nothing typed here
-// may panic the kernel (panic-test excepted): every error is a message and an exit status.
-using Kernel.Abi;
+// PID 1's shell: reads lines through the line editor (Shell/LineEditor.cs) and runs them with
+// its Interpreter (pipes, lists, globs, redirections). It never exits. Nothing typed here may
+// panic the kernel (panic-test excepted): every error is a message and an exit status.
+// The command table (built-ins) and the editor's history are reached here by the commands.
 using Kernel.Drivers;
-using Kernel.Fs;
 using Kernel.Shell;
-using Kernel.Vfs;
 
 namespace Kernel.Commands
 {
@@ -19,10 +17,10 @@ namespace Kernel.Commands
     internal static class Shell
     {
         private static Command[] s_commands;
-        private static int s_lastStatus;
+        private static LineEditor s_editor;
 
         public static Command[] Commands => s_commands;
-        public static int LastStatus => s_lastStatus;
+        public static History History => s_editor == null ? null : s_editor.History;
 
         public static void Run()
         {
@@ -32,6 +30,8 @@ namespace Kernel.Commands
             for (int i = 0; i < s_commands.Length; i++) names[i] = s_commands[i].Name;
             for (int i = 0; i < programs.Length; i++) names[s_commands.Length + i] = programs[i].Name;
             LineEditor editor = new LineEditor(new ConsoleOutput(), names);
+            s_editor = editor;
+            Interpreter shell = new Interpreter();
             Log.StopEcho();
             ulong reportedDrops = 0;
             while (true)
@@ -46,7 +46,7 @@ namespace Kernel.Commands
                 }
                 Console.Write(Prompt());
                 string line = ReadLine(editor);
-                if (line != null) ExecuteLine(line);
+                if (line != null) shell.RunLine(line);
             }
         }
 
@@ -73,80 +73,37 @@ namespace Kernel.Commands
             }
         }
 
-        public static void ExecuteLine(string line)
-        {
-            ParsedCommand parsed = CommandLine.Parse(line);
-            if (parsed.Error != null)
-            {
-                Console.WriteLine(parsed.Error);
-                s_lastStatus = 2;
-                return;
-            }
-            if (parsed.Argc == 0 && parsed.RedirectPath == null) return;
-            FileOutput output = null;
-            if (parsed.RedirectPath != null)
-            {
-                // > truncates or creates, >> appends; the command's output reaches the file in one
-                // write at the end (or per 4 KiB), so a configfs attribute gets one store.
-                OpenFlags flags = OpenFlags.Write | OpenFlags.Create | (parsed.Append ? OpenFlags.Append : OpenFlags.Truncate);
-                Errno e = Sys.Files.Open(parsed.RedirectPath, flags, out OpenFile file);
-                if (e != Errno.None)
-                {
-                    Console.Error(string.Concat("sh: can't create ", parsed.RedirectPath, ": ", ErrnoText.Message(e)));
-                    s_lastStatus = 1;
-                    return;
-                }
-                output = new FileOutput(file, Sys.Irq);
-            }
-            s_lastStatus = Dispatch(parsed, output);
-            if (output != null)
-            {
-                Errno e = output.Release();
-                if (e != Errno.None)
-                {
-                    Console.Error(string.Concat("sh: write error: ", ErrnoText.Message(e)));
-                    s_lastStatus = 1;
-                }
-            }
-        }
-
-        private static int Dispatch(ParsedCommand parsed, FileOutput output)
-        {
-            if (parsed.Argc == 0) return 0;
-            Proc.ProgramInfo program = Proc.Programs.Find(parsed.Argv[0]);
-            if (program != null) return Jobs.Run(program, parsed.Argv, parsed.Argc, parsed.Background, output);
-            Command command = Find(parsed.Argv[0]);
-            if (command != null && command.Process) return Jobs.RunCommand(command, parsed.Argv, parsed.Argc, parsed.Background, output);
-            if (parsed.Background)
-            {
-                Console.Error(string.Concat("sh: ", parsed.Argv[0], ": built-ins cannot run in the background"));
-                return 1;
-            }
-            // Without a redirection of its own, a line keeps the shell's (a script run with sh > f).
-            Proc.Process self = Sys.Processes.Init;
-            FileOutput saved = self.Stdout;
-            if (output != null) self.Stdout = output;
-            int status = Execute(parsed.Argv, parsed.Argc);
-            self.Stdout = saved;
-            return status;
-        }
-
-        private static Command Find(string name)
+        public static Command Find(string name)
         {
             for (int i = 0; i < s_commands.Length; i++)
                 if (s_commands[i].Name == name) return s_commands[i];
             return null;
         }
 
+        // Runs argv as one command in the current task's streams (repeat's way): a built-in
+        // here, a program or process command in a child waited for.
         public static int Execute(string[] argv, int argc)
         {
             if (argc == 0) return 0;
-            Command command = Find(argv[0]);
-            if (command != null) return command.Process ? Jobs.RunCommand(command, argv, argc, false) : command.Run(argv, argc);
-            Proc.ProgramInfo program = Proc.Programs.Find(argv[0]);
-            if (program != null) return Jobs.Run(program, argv, argc, false);
-            Console.Error(string.Concat("sh: ", argv[0], ": not found"));
-            return 127;
+            string[] args = new string[argc];
+            for (int i = 0; i < argc; i++) args[i] = argv[i];
+            Command command = Find(args[0]);
+            if (command != null && !command.Process) return command.Run(args, argc);
+            Proc.ProgramInfo program = command == null ? Proc.Programs.Find(args[0]) : null;
+            if (command == null && program == null)
+            {
+                Console.Error(string.Concat("sh: ", args[0], ": not found"));
+                return 127;
+            }
+            Proc.ProgramMain main = program != null ? program.Main : Jobs.AsMain(command);
+            return Jobs.RunTask(Join(args), main, args, false, null, out int _);
+        }
+
+        private static string Join(string[] argv)
+        {
+            string line = argv[0];
+            for (int i = 1; i < argv.Length; i++) line = string.Concat(line, " ", argv[i]);
+            return line;
         }
     }
 }

@@ -1,7 +1,9 @@
 // The kernel console: every byte goes to COM1 and to the VGA screen. "\n" is sent to serial as
 // CR LF. The Write* helpers format numbers without allocating, so the panic path can use them.
-// When the running task's output is redirected to a file (Process.Stdout), what task code writes
-// goes there instead; interrupt handlers and the panic screen always reach the devices.
+// When the running task's output is redirected to a file or a pipe (Process.Stdout, and
+// Process.Stderr for Error), what task code writes goes there instead; interrupt handlers and the
+// panic screen always reach the devices. A write into a pipe nobody reads any more is the
+// writer's SIGPIPE (it ends with status 141 at once, silently).
 namespace Kernel.Drivers
 {
     internal static unsafe class Console
@@ -15,6 +17,7 @@ namespace Kernel.Drivers
                 if (output != null)
                 {
                     output.Put(b);
+                    if (output.Error == Errno.EPIPE) BrokenPipe(current);
                     return;
                 }
             }
@@ -39,12 +42,35 @@ namespace Kernel.Drivers
 
         public static void WriteLine(string s) { Write(s); Write((byte)'\n'); }
 
-        // Standard error: never redirected.
+        // The running task's standard error (the console unless 2> or 2>&1 sent it elsewhere):
+        // one line, written out at once.
         public static void Error(string s)
         {
             if (s == null) return;
+            if (Sys.ProcessesStarted && !Arch.Interrupts.InHandler && !Panic.InProgress)
+            {
+                Proc.Process current = Sys.Processes.Current;
+                Fs.FileOutput output = current == null ? null : current.Stderr;
+                if (output != null)
+                {
+                    for (int i = 0; i < s.Length; i++) output.Put((byte)s[i]);
+                    output.Put((byte)'\n');
+                    output.Flush();
+                    if (output.Error == Errno.EPIPE) BrokenPipe(current);
+                    return;
+                }
+            }
             for (int i = 0; i < s.Length; i++) WriteDevice((byte)s[i]);
             WriteDevice((byte)'\n');
+        }
+
+        // The task wrote into a pipe without readers: SIGPIPE, taking effect now (or at the end
+        // of an unkillable stretch). PID 1 cannot be signalled (it never writes into pipes).
+        private static void BrokenPipe(Proc.Process current)
+        {
+            if (current == Sys.Processes.Init) return;
+            Sys.Processes.Kill(current.Pid, Sched.Signals.SIGPIPE);
+            Sys.Processes.Yield();
         }
 
         public static void Write(byte* s, int length)

@@ -7,8 +7,9 @@
 //           task limit → address space (fork copy-on-write, or new) → kernel stack → task in
 //           the scheduler → container, cwd, stdout inherited → first frame. A failure undoes
 //           every earlier step; nothing runs in between, so no signal can land half-way.
-//   Exit    stdout flushed and files closed → container left → address space destroyed →
-//           zombie (the parent is woken). The kernel stack goes only when the parent reaps.
+//   Exit    stdout and stderr flushed, stdin and files closed → container left → address space
+//           destroyed → zombie (the parent is woken). Output lost to a pipe without readers
+//           (EPIPE) makes the status 128 + SIGPIPE, as the signal would have. The kernel stack goes only when the parent reaps.
 //   Kill    the scheduler makes a fatal signal pending; it takes effect at a safe point: the
 //           kernel resumes a task (after an interrupt or a sleep) that is not Unkillable.
 //
@@ -87,7 +88,8 @@ namespace Kernel.Proc
 
         // A new task running main(argv), child of parent (null: of PID 1; a kernel thread: of
         // nobody). A user task's address space is a copy-on-write copy of the parent's (Fork) or
-        // a new one; it inherits the parent's container, working directory and stdout. EAGAIN at
+        // a new one; it inherits the parent's container, working directory, stdin, stdout and
+        // stderr. EAGAIN at
         // the container's task limit or the scheduler's; ENOMEM when memory is out.
         public Errno Spawn(Process parent, string name, TaskKind kind, ProgramMain main, string[] argv, MmSource source, out Process task)
         {
@@ -121,11 +123,15 @@ namespace Kernel.Proc
                 }
                 if (user && parent != null)
                 {
-                    // What a child inherits: its container (task and mm), cwd and stdout.
+                    // What a child inherits: its container (task and mm), cwd, stdin, stdout, stderr.
                     if (_containers != null) _containers.Attach(parent, p);
                     p.Cwd = parent.Cwd;
+                    p.Stdin = parent.Stdin;
+                    if (p.Stdin != null) p.Stdin.Retain();
                     p.Stdout = parent.Stdout;
                     if (p.Stdout != null) p.Stdout.Retain();
+                    p.Stderr = parent.Stderr;
+                    if (p.Stderr != null) p.Stderr.Retain();
                 }
                 task = p;
                 return Errno.None;
@@ -165,9 +171,26 @@ namespace Kernel.Proc
             if (p == _init || p.State == TaskState.Zombie) return Errno.EINVAL;
             p.NoKillDepth++;   // an exit under way is not interrupted by a second kill
             Errno error = Errno.None;
-            FileOutput output = p.Stdout;
+            FileOutput output = p.Stdout, errors = p.Stderr;
+            FileInput input = p.Stdin;
             p.Stdout = null;
+            p.Stderr = null;
+            p.Stdin = null;
             if (output != null) error = output.Release();
+            if (errors != null)
+            {
+                Errno e = errors.Release();
+                if (error == Errno.None) error = e;
+            }
+            if (input != null) input.Release();
+            // A pipe without readers took the rest of the output: the writer ends as under
+            // SIGPIPE, silently (a write error no one would read).
+            if (error == Errno.EPIPE && !p.Killed)
+            {
+                status = 128 + Signals.SIGPIPE;
+                error = Errno.None;
+            }
+            if (p.Killed) error = Errno.None;   // its output was cut short on purpose
             using (_irq.Hold())
             {
                 for (int i = 0; i < p.Files.Count; i++) p.Files[i].Close();
@@ -201,6 +224,8 @@ namespace Kernel.Proc
         public void ExitKilled()
         {
             int signal = _scheduler.TakeFatalSignal(_scheduler.Current);
+            Process self = Current;
+            if (self != null) self.Killed = true;   // its last output does not wait for a pipe's reader
             ExitCurrent(128 + (signal == 0 ? Signals.SIGKILL : signal));
         }
 

@@ -2,12 +2,9 @@
 // programs dd and cksum (programs, so that they run in the background with & and stop on Ctrl-C).
 // Messages are busybox's; the numbers and their formats are in Shell/DiskText.cs and
 // Shell/DdOperands.cs.
-using Kernel.Abi;
 using Kernel.Arch;
 using Kernel.Block;
 using Kernel.Drivers;
-using Kernel.Fs;
-using Kernel.Proc;
 using Kernel.Shell;
 using Kernel.Vfs;
 

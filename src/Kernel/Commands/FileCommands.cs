@@ -2,10 +2,7 @@
 // tool: Shell/TextTools.cs), with
 // busybox's messages ("mkdir: can't create directory 'x': File exists"). Errors go to the console
 // (standard error), never into a redirected output file.
-using Kernel.Abi;
 using Kernel.Drivers;
-using Kernel.Fs;
-using Kernel.Proc;
 using Kernel.Shell;
 using Kernel.Vfs;
 

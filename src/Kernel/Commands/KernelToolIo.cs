@@ -4,7 +4,6 @@
 // console (ConsoleInput), standard output and error through Console (the task's redirections).
 using Kernel.Drivers;
 using Kernel.Fs;
-using Kernel.Proc;
 using Kernel.Shell;
 using Kernel.Vfs;
 

@@ -1,7 +1,6 @@
 // free, meminfo and memtest: what physical memory is doing, in Linux's words.
 using Internal.Runtime;
 using Internal.Runtime.Gc;
-using Kernel.Arch;
 using Kernel.Drivers;
 using Kernel.Memory;
 using Kernel.Mm;

@@ -9,7 +9,7 @@ namespace Kernel.Abi
         EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11,
         ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20,
         EISDIR = 21, EINVAL = 22, EFBIG = 27, ENOSPC = 28, EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36,
-        ENOTEMPTY = 39,
+        ENOTEMPTY = 39, ENOTBLK = 15, EXDEV = 18, EMLINK = 31, ELOOP = 40, EUCLEAN = 117,
     }
 
     public static class ErrnoText
@@ -43,6 +43,11 @@ namespace Kernel.Abi
                 case Errno.ERANGE: return "Numerical result out of range";
                 case Errno.ENAMETOOLONG: return "File name too long";
                 case Errno.ENOTEMPTY: return "Directory not empty";
+                case Errno.ENOTBLK: return "Block device required";
+                case Errno.EXDEV: return "Invalid cross-device link";
+                case Errno.EMLINK: return "Too many links";
+                case Errno.ELOOP: return "Too many levels of symbolic links";
+                case Errno.EUCLEAN: return "Structure needs cleaning";
                 default: return "Unknown error";
             }
         }

@@ -1,5 +1,5 @@
-// ramfs: files and directories that live only in memory (Linux's ramfs). A directory keeps its
-// entries in creation order in a Vector; a regular file keeps its data only in the
+// ramfs: files, directories and symbolic links that live only in memory (Linux's ramfs). A
+// directory keeps its entries in creation order in a Vector (a rename appends the new name); a regular file keeps its data only in the
 // page-cache pages of its own Kernel.Mm.PageCache, so every byte is in frames the allocator
 // counts and the memory containers charge (to whoever brought the file in first). Holes read as
 // zeros and take no frame.
@@ -110,9 +110,50 @@ namespace Kernel.Vfs
             int i = IndexOf(name);
             if (i < 0) return Errno.ENOENT;
             if (_entries[i].Child.IsDirectory) return Errno.EISDIR;
-            RamFile file = (RamFile)_entries[i].Child;
+            Inode child = _entries[i].Child;
             _entries.RemoveAt(i);
-            file.Unlinked();
+            if (child is RamFile file) file.Unlinked();
+            return Errno.None;
+        }
+
+        public override Errno Symlink(string name, string target, out Inode child)
+        {
+            child = null;
+            if (IndexOf(name) >= 0) return Errno.EEXIST;
+            child = new RamSymlink(_fs, target);
+            Add(name, child);
+            return Errno.None;
+        }
+
+        public override Errno Rename(string name, Inode newDir, string newName)
+        {
+            RamDirectory to = newDir as RamDirectory;
+            if (to == null || to._fs != _fs) return Errno.EXDEV;
+            int i = IndexOf(name);
+            if (i < 0) return Errno.ENOENT;
+            Inode child = _entries[i].Child;
+            int j = to.IndexOf(newName);
+            if (j >= 0)
+            {
+                Inode old = to._entries[j].Child;
+                if (old == child) return Errno.None;
+                if (child.IsDirectory && !old.IsDirectory) return Errno.ENOTDIR;
+                if (!child.IsDirectory && old.IsDirectory) return Errno.EISDIR;
+                if (old.IsDirectory && old.EntryCount != 0) return Errno.ENOTEMPTY;
+                Entry e;
+                e.Name = newName;
+                e.Child = child;
+                to._entries[j] = e;
+                if (old.IsDirectory) to._subdirectories--;
+                else if (old is RamFile file) file.Unlinked();
+            }
+            else to.Add(newName, child);
+            _entries.RemoveAt(i);   // still at i: the new name replaced another entry or was appended
+            if (child.IsDirectory)
+            {
+                _subdirectories--;
+                to._subdirectories++;
+            }
             return Errno.None;
         }
 
@@ -123,7 +164,7 @@ namespace Kernel.Vfs
             {
                 Inode child = _entries[i].Child;
                 if (child is RamDirectory d) d.ReleaseAll();
-                else ((RamFile)child).Unlinked();
+                else if (child is RamFile f) f.Unlinked();
             }
             _entries.Clear();
             _subdirectories = 0;
@@ -141,6 +182,21 @@ namespace Kernel.Vfs
             e.Name = name;
             e.Child = child;
             _entries.Add(e);
+        }
+    }
+
+    internal sealed class RamSymlink : Inode
+    {
+        private readonly string _target;
+
+        public RamSymlink(RamFs fs, string target) : base(fs, InodeKind.Symlink, 0x1FF) { _target = target; }
+
+        public override ulong Size => (ulong)_target.Length;
+
+        public override Errno ReadLink(out string target)
+        {
+            target = _target;
+            return Errno.None;
         }
     }
 

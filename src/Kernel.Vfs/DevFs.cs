@@ -43,6 +43,7 @@ namespace Kernel.Vfs
         }
 
         public override string Type => "devtmpfs";
+        public override string Source => "devtmpfs";
         public override Inode Root => _root;
     }
 
@@ -97,6 +98,7 @@ namespace Kernel.Vfs
         public BlockNode(FileSystem fs, BlockDevice disk) : base(fs, InodeKind.BlockDevice, DevFs.ModeBlock) { _disk = disk; }
 
         public BlockDevice Disk => _disk;
+        public override BlockDevice BlockDevice => _disk;
         public override int DeviceMajor => _disk.Major;
         public override int DeviceMinor => _disk.Minor;
 

@@ -22,5 +22,9 @@ namespace Kernel.Vfs
         public abstract ulong UptimeMs { get; }
         // One line in the kernel log ("ext2: vdb: ...").
         public abstract void Log(string line);
+        // A section the running task is not killed in (a page fault's read-in holds pages Locked
+        // that only it will unlock); nests. A kill that came meanwhile takes effect after.
+        public virtual void EnterUnkillable() { }
+        public virtual void LeaveUnkillable() { }
     }
 }

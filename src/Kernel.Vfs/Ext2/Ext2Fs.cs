@@ -451,6 +451,21 @@ namespace Kernel.Vfs.Ext2
             Host.Log(string.Concat("ext2: ", Name, ": unmounted"));
         }
 
+        // poweroff: everything written, the clean flag set, read-only from now on (Linux remounts
+        // read-only before it powers off).
+        public void Shutdown()
+        {
+            Lock.Lock();
+            if (_mounted && !_readOnly)
+            {
+                SyncLocked(ulong.MaxValue);
+                if ((Super.State & Ext2Const.StateErrors) == 0) Super.State |= Ext2Const.StateValid;
+                WriteSuper(true);
+                _readOnly = true;
+            }
+            Lock.Unlock();
+        }
+
         // drop_caches 1 for this file system happens through the page caches; inodes stay.
         public int InodesInMemory => _inodeCount;
 

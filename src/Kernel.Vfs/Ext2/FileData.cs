@@ -42,6 +42,14 @@ namespace Kernel.Vfs.Ext2
         // with or without the file system's lock (page faults come without).
         internal Errno ReadPages(ulong index, uint pfn)
         {
+            X.Host.EnterUnkillable();
+            Errno e = ReadPagesUnkillable(index, pfn);
+            X.Host.LeaveUnkillable();
+            return e;
+        }
+
+        private Errno ReadPagesUnkillable(ulong index, uint pfn)
+        {
             PageCache cache = _cache;
             if (cache == null) return Errno.EIO;
             ulong pages = Paging.PagesFor(ISize);

@@ -28,9 +28,12 @@ namespace Kernel.Vfs
         public const ushort ModeBlock = 0x180;       // 0600
         public const ushort ModeShared = 0x1B6;      // 0666
         private readonly DevDirectory _root;
+        private readonly uint _created;
 
-        public DevFs(DiskTable disks, ConsoleDevice console)
+        // created: the nodes' time (boot, seconds since 1970), as devtmpfs shows.
+        public DevFs(DiskTable disks, ConsoleDevice console, uint created = 0)
         {
+            _created = created;
             _root = new DevDirectory(this);
             for (int i = 0; i < disks.Count; i++)
             {
@@ -42,6 +45,7 @@ namespace Kernel.Vfs
             if (console != null) _root.Add("console", new CharNode(this, CharKind.Console, 5, 1, ModeBlock, console));
         }
 
+        internal uint Created => _created;
         public override string Type => "devtmpfs";
         public override string Source => "devtmpfs";
         public override Inode Root => _root;
@@ -54,6 +58,9 @@ namespace Kernel.Vfs
         private int _count;
 
         public DevDirectory(FileSystem fs) : base(fs, InodeKind.Directory, ModeDirectory) { }
+
+        public override long MTime => ((DevFs)Fs).Created;
+        public override long CTime => ((DevFs)Fs).Created;
 
         public override int EntryCount => _count;
 
@@ -99,6 +106,8 @@ namespace Kernel.Vfs
 
         public BlockDevice Disk => _disk;
         public override BlockDevice BlockDevice => _disk;
+        public override long MTime => ((DevFs)Fs).Created;
+        public override long CTime => ((DevFs)Fs).Created;
         public override int DeviceMajor => _disk.Major;
         public override int DeviceMinor => _disk.Minor;
 
@@ -131,6 +140,8 @@ namespace Kernel.Vfs
             _console = console;
         }
 
+        public override long MTime => ((DevFs)Fs).Created;
+        public override long CTime => ((DevFs)Fs).Created;
         public override int DeviceMajor => _major;
         public override int DeviceMinor => _minor;
 

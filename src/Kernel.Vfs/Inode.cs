@@ -156,6 +156,13 @@ namespace Kernel.Vfs
         // Entries without "." and "..", in the directory's own order.
         public virtual int EntryCount => 0;
 
+        // As EntryCount, with the error a directory that cannot be read gives (EUCLEAN, EIO).
+        public virtual Errno CountEntries(out int count)
+        {
+            count = EntryCount;
+            return Errno.None;
+        }
+
         public virtual bool EntryAt(int index, out string name, out Inode child)
         {
             name = null;

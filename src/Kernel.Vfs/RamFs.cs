@@ -19,14 +19,19 @@ namespace Kernel.Vfs
     {
         internal readonly MmContext Vm;
         internal readonly TaskContext Tasks;
+        private readonly FsHost _clock;
         private readonly RamDirectory _root;
 
-        public RamFs(MmContext vm, TaskContext tasks)
+        // clock: where inode times come from (null: every time is 0).
+        public RamFs(MmContext vm, TaskContext tasks, FsHost clock = null)
         {
             Vm = vm;
             Tasks = tasks;
+            _clock = clock;
             _root = new RamDirectory(this);
         }
+
+        internal uint Now => _clock == null ? 0 : _clock.Now;
 
         public override string Type => "ramfs";
         public override Inode Root => _root;
@@ -40,7 +45,29 @@ namespace Kernel.Vfs
         public override void Unmounted() => _root.ReleaseAll();
     }
 
-    internal sealed class RamDirectory : Inode
+    // Modification and change times of a ramfs inode (set at creation, and when its data or its
+    // entries change).
+    internal abstract class RamInode : Inode
+    {
+        protected readonly RamFs RamFsOwner;
+        private uint _mtime, _ctime;
+
+        protected RamInode(RamFs fs, InodeKind kind, ushort mode) : base(fs, kind, mode)
+        {
+            RamFsOwner = fs;
+            _mtime = _ctime = fs.Now;
+        }
+
+        public override long MTime => _mtime;
+        public override long CTime => _ctime;
+
+        internal void Touch()
+        {
+            _mtime = _ctime = RamFsOwner.Now;
+        }
+    }
+
+    internal sealed class RamDirectory : RamInode
     {
         private struct Entry
         {
@@ -102,6 +129,7 @@ namespace Kernel.Vfs
             if (dir.EntryCount != 0) return Errno.ENOTEMPTY;
             _entries.RemoveAt(i);
             _subdirectories--;
+            Touch();
             return Errno.None;
         }
 
@@ -112,6 +140,7 @@ namespace Kernel.Vfs
             if (_entries[i].Child.IsDirectory) return Errno.EISDIR;
             Inode child = _entries[i].Child;
             _entries.RemoveAt(i);
+            Touch();
             if (child is RamFile file) file.Unlinked();
             return Errno.None;
         }
@@ -149,6 +178,8 @@ namespace Kernel.Vfs
             }
             else to.Add(newName, child);
             _entries.RemoveAt(i);   // still at i: the new name replaced another entry or was appended
+            Touch();
+            to.Touch();
             if (child.IsDirectory)
             {
                 _subdirectories--;
@@ -182,10 +213,11 @@ namespace Kernel.Vfs
             e.Name = name;
             e.Child = child;
             _entries.Add(e);
+            Touch();
         }
     }
 
-    internal sealed class RamSymlink : Inode
+    internal sealed class RamSymlink : RamInode
     {
         private readonly string _target;
 
@@ -200,7 +232,7 @@ namespace Kernel.Vfs
         }
     }
 
-    internal sealed unsafe class RamFile : Inode
+    internal sealed unsafe class RamFile : RamInode
     {
         public const ulong MaxBytes = PageCache.MaxPages * Paging.Size;
 
@@ -267,6 +299,7 @@ namespace Kernel.Vfs
                 written += n;
             }
             if (written > 0 && offset + (ulong)written > _cache.Size) _cache.Size = offset + (ulong)written;
+            if (written > 0) Touch();
             // A short write is a success; nothing written at all is the error.
             return written > 0 ? Errno.None : e;
         }
@@ -286,6 +319,7 @@ namespace Kernel.Vfs
                 }
             }
             _cache.Size = size;
+            Touch();
             return Errno.None;
         }
 

@@ -98,7 +98,7 @@ namespace Kernel
             }
             Sys.StartContainers(glue, table);
             Disks.Initialize();   // drivers sleep on wait queues: after the scheduler; /dev lists the disks
-            Vfs.DevFs devFs = new Vfs.DevFs(Disks.Table, new TerminalDevice());
+            Vfs.DevFs devFs = new Vfs.DevFs(Disks.Table, new TerminalDevice(), (uint)Rtc.Now);
             Fs.KernelFsHost host = new Fs.KernelFsHost(processes, Sys.Irq, cpu, Sys.Printk);
             Fs.FileSystems files = Fs.FileSystems.Create(Sys.Memory.Context, Sys.Irq, processes.Scheduler, table, devFs, host, Fs.ProcFiles.Create());
             if (files == null) Panic.Fail("fs: cannot mount configfs on /config, devtmpfs on /dev or procfs on /proc");

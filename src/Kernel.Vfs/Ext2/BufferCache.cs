@@ -233,9 +233,10 @@ namespace Kernel.Vfs.Ext2
             if (p != null) p.Dirty &= (byte)~(1 << (int)(block & ((1u << _perPageShift) - 1)));
         }
 
-        public bool HasDirty()
+        // Whether a page dirtied at or before `dirtiedBy` (ms of uptime) waits to be written.
+        public bool HasDirty(ulong dirtiedBy = ulong.MaxValue)
         {
-            for (BufferPage p = _lruHead; p != null; p = p.Next) if (p.Dirty != 0) return true;
+            for (BufferPage p = _lruHead; p != null; p = p.Next) if (p.Dirty != 0 && p.DirtiedMs <= dirtiedBy) return true;
             return false;
         }
 

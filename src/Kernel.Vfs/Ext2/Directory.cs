@@ -330,6 +330,17 @@ namespace Kernel.Vfs.Ext2
             }
         }
 
+        public override Errno CountEntries(out int count)
+        {
+            count = 0;
+            if (!IsDirectory) return Errno.ENOTDIR;
+            X.Lock.Lock();
+            Errno e = _listing == null ? BuildListing() : Errno.None;
+            if (e == Errno.None) count = _listing.Count;
+            X.Lock.Unlock();
+            return e;
+        }
+
         public override bool EntryAt(int index, out string name, out Inode child)
         {
             name = null;

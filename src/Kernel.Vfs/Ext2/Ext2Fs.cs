@@ -51,6 +51,7 @@ namespace Kernel.Vfs.Ext2
         internal bool Filetype, SparseSuper;
         private bool _readOnly;
         private bool _superDirty;
+        private ulong _superDirtiedMs;
         private bool _mounted;
         private readonly Ext2Inode[] _inodes = new Ext2Inode[InodeBuckets];
         private int _inodeCount;
@@ -203,7 +204,7 @@ namespace Kernel.Vfs.Ext2
             if (!_readOnly && (Super.State & Ext2Const.StateErrors) == 0)
             {
                 Super.State |= Ext2Const.StateErrors;
-                _superDirty = true;
+                SuperChanged();
             }
             return Errno.EUCLEAN;
         }
@@ -271,7 +272,12 @@ namespace Kernel.Vfs.Ext2
             return now ? Buffers.Sync(ulong.MaxValue) : Errno.None;
         }
 
-        internal void SuperChanged() => _superDirty = true;
+        internal void SuperChanged()
+        {
+            if (_superDirty) return;
+            _superDirty = true;
+            _superDirtiedMs = Host.UptimeMs;
+        }
 
         // The inode in memory, read from its table on first use. EUCLEAN for a number out of range
         // or an inode that is not in use; EIO.
@@ -384,12 +390,16 @@ namespace Kernel.Vfs.Ext2
                 // SyncPages takes a clean inode off the list; one still dirty (an error) stays.
                 if (i < DirtyInodes.Count && DirtyInodes[i] == node) i++;
             }
-            if (_superDirty || Buffers.HasDirty())
+            // Metadata: once anything in it is old enough, all of it goes (the superblock's counters
+            // with it), as Linux writes the block device's dirty buffers when it is due.
+            bool due = (_superDirty && _superDirtiedMs <= dirtiedBy) || Buffers.HasDirty(dirtiedBy);
+            if (!due) return first;
+            if (_superDirty)
             {
                 Errno e = WriteSuper(false);
                 if (first == Errno.None) first = e;
             }
-            Errno m = Buffers.Sync(dirtiedBy == ulong.MaxValue ? ulong.MaxValue : dirtiedBy);
+            Errno m = Buffers.Sync(ulong.MaxValue);
             if (first == Errno.None) first = m;
             return first;
         }

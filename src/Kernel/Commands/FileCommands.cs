@@ -86,8 +86,13 @@ namespace Kernel.Commands
             if (header) Console.WriteLine(string.Concat(path, ":"));
             string[] names;
             Inode[] children;
-            Listing.Sorted(inode, out names, out children);
+            e = Listing.Sorted(inode, out names, out children);
             for (int i = 0; i < names.Length; i++) Entry(names[i], children[i], longFormat, inodes);
+            if (e != Errno.None)
+            {
+                Console.Error(string.Concat("ls: ", path, ": ", Why(e)));
+                return 1;
+            }
             return 0;
         }
 

@@ -1,5 +1,6 @@
 // How ls and stat show directories and modes: entries sorted by name (byte order, as ls in the C
 // locale), and "drwxr-xr-x" / "0755" from an inode's kind and permission bits.
+using Kernel.Abi;
 using Kernel.Fs;
 using Kernel.Vfs;
 
@@ -7,10 +8,11 @@ namespace Kernel.Commands
 {
     internal static class Listing
     {
-        // The directory's entries, sorted (taken with interrupts off: a consistent copy).
-        public static void Sorted(Inode dir, out string[] names, out Inode[] children)
+        // The directory's entries, sorted (taken with interrupts off: a consistent copy); the error
+        // when the directory cannot be read.
+        public static Errno Sorted(Inode dir, out string[] names, out Inode[] children)
         {
-            Sys.Files.Snapshot(dir, out names, out children);
+            Errno e = Sys.Files.Snapshot(dir, out names, out children);
             for (int i = 1; i < names.Length; i++)
             {
                 string n = names[i];
@@ -25,6 +27,7 @@ namespace Kernel.Commands
                 names[j + 1] = n;
                 children[j + 1] = c;
             }
+            return e;
         }
 
         public static int Compare(string a, string b)

@@ -63,7 +63,7 @@ namespace Kernel.Fs
             _irq = irq;
             _scheduler = scheduler;
             _tasks = new CurrentTaskContext(scheduler);
-            _vfs = new Vfs.Vfs(new RamFs(mm, _tasks));
+            _vfs = new Vfs.Vfs(new RamFs(mm, _tasks, host));
             _configFs = new ConfigFs(containers);
         }
 
@@ -96,7 +96,7 @@ namespace Kernel.Fs
         public Errno NewFileSystem(string type, out FileSystem fs)
         {
             fs = null;
-            if (type == "ramfs") fs = new RamFs(_mm, _tasks);
+            if (type == "ramfs") fs = new RamFs(_mm, _tasks, _host);
             else if (type == "configfs") fs = _configFs;   // one instance: the containers are global
             else if (type == "devtmpfs") fs = _devFs;      // one instance: the devices are global
             return fs == null ? Errno.ENODEV : Errno.None;
@@ -313,19 +313,21 @@ namespace Kernel.Fs
             return n;
         }
 
-        // A consistent copy of a directory's entries.
-        public void Snapshot(Inode dir, out string[] names, out Inode[] children)
+        // A consistent copy of a directory's entries; the error when the directory cannot be read.
+        public Errno Snapshot(Inode dir, out string[] names, out Inode[] children)
         {
             Kernel.Collections.Vector<string> n = new Kernel.Collections.Vector<string>(8);
             Kernel.Collections.Vector<Inode> c = new Kernel.Collections.Vector<Inode>(8);
+            Errno e;
             using (_irq.Hold())
             {
-                int count = dir.EntryCount;
+                e = dir.CountEntries(out int count);
                 for (int i = 0; i < count; i++)
                     if (dir.EntryAt(i, out string name, out Inode child)) { n.Add(name); c.Add(child); }
             }
             names = n.ToArray();
             children = c.ToArray();
+            return e;
         }
 
         public int MountCount => _vfs.MountCount;

@@ -11,6 +11,37 @@ namespace Kernel.Vfs.Tests
 {
     public class Ext2ReadTests
     {
+        // Revision 0 (128-byte inodes, no features at all: no filetype in directory entries).
+        [Fact]
+        public void A_revision_0_file_system_is_read_and_written()
+        {
+            string dir = HostTools.TempDir();
+            try
+            {
+                File.WriteAllBytes(Path.Combine(dir, "old"), Pattern(70_000, 9));
+                byte[] image = HostTools.MakeImage(dir, 4096, 1024, 0, "-r 0");
+                using var w = new Ext2World(image);
+                w.MountOk();
+                Assert.Equal(Pattern(70_000, 9), w.ReadAll("/mnt/old"));
+                Assert.Equal(Errno.None, w.Vfs.Mkdir("/", "/mnt/new"));
+                w.WriteAll("/mnt/new/file", Pattern(9000, 10));
+                Assert.Equal(Errno.None, w.Vfs.Rename("/", "/mnt/old", "/mnt/new/old"));
+                w.UmountAndCheck();
+                Assert.Equal(Pattern(9000, 10), HostTools.Dump(w.Image(), "/new/file"));
+                string file = WriteTemp(w.Image());
+                try { Assert.Contains("Filesystem revision #:    0", HostTools.Run("dumpe2fs", "-h", file).output); }
+                finally { File.Delete(file); }
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
+        private static string WriteTemp(byte[] image)
+        {
+            string f = Path.Combine(Path.GetTempPath(), "ext2-" + System.Guid.NewGuid().ToString("N") + ".img");
+            File.WriteAllBytes(f, image);
+            return f;
+        }
+
         private static byte[] Pattern(int n, int seed)
         {
             var b = new byte[n];

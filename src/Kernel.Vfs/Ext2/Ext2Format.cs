@@ -112,7 +112,7 @@ namespace Kernel.Vfs.Ext2
         public uint LogBlockSize, BlocksPerGroup, InodesPerGroup, Mtime, Wtime;
         public ushort MntCount, Magic, State, Errors;
         public uint RevLevel, FirstIno;
-        public ushort InodeSize;
+        public ushort InodeSize, ReservedGdtBlocks;
         public uint Compat, Incompat, RoCompat;
         public string VolumeName;
 
@@ -150,6 +150,7 @@ namespace Kernel.Vfs.Ext2
                 s.Compat = Le.U32(p + 92);
                 s.Incompat = Le.U32(p + 96);
                 s.RoCompat = Le.U32(p + 100);
+                s.ReservedGdtBlocks = Le.U16(p + 206);
             }
             char[] name = new char[16];
             int n = 0;

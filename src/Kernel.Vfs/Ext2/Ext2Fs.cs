@@ -142,6 +142,20 @@ namespace Kernel.Vfs.Ext2
             Buffers = new BufferCache(Device, Vm, pool, Host, (int)BlockSize);
             e = LoadGroups();
             if (e != Errno.None) return e;
+            // The superblock's free counts may lag (Linux keeps them in per-CPU counters and writes
+            // them at unmount): the group descriptors are the truth, as ext2_fill_super counts.
+            uint freeBlocks = 0, freeInodes = 0;
+            for (uint g = 0; g < GroupCount; g++)
+            {
+                freeBlocks += Groups[g].FreeBlocks;
+                freeInodes += Groups[g].FreeInodes;
+            }
+            if (freeBlocks != Super.FreeBlocks || freeInodes != Super.FreeInodes)
+            {
+                Super.FreeBlocks = freeBlocks;
+                Super.FreeInodes = freeInodes;
+                SuperChanged();
+            }
             e = GetInode(Ext2Const.RootIno, out Ext2Inode root);
             if (e != Errno.None || !root.IsDirectory) return Fail("corrupt root inode", Errno.EINVAL);
             _root = root;
@@ -408,10 +422,12 @@ namespace Kernel.Vfs.Ext2
         {
             stats = default;
             Lock.Lock();
-            // As Linux's ext2_statfs: the blocks of the superblock copies, group descriptor tables,
-            // bitmaps and inode tables are not counted as the file system's.
+            // As Linux's statfs (ext4's, which mounts ext2 on today's systems): the blocks of the
+            // superblock copies, group descriptor tables and the descriptor blocks reserved for
+            // resizing, bitmaps and inode tables are not counted as the file system's.
             ulong overhead = Super.FirstDataBlock;
-            for (uint g = 0; g < GroupCount; g++) if (HasSuper(g)) overhead += 1 + GdtBlocks;
+            uint reserved = (Super.Compat & Ext2Const.CompatResizeInode) != 0 ? Super.ReservedGdtBlocks : 0u;
+            for (uint g = 0; g < GroupCount; g++) if (HasSuper(g)) overhead += 1 + GdtBlocks + reserved;
             overhead += (ulong)GroupCount * (2 + InodeTableBlocks);
             stats.BlockSize = BlockSize;
             stats.Blocks = Super.BlocksCount - overhead;

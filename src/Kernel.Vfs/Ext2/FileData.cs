@@ -54,8 +54,9 @@ namespace Kernel.Vfs.Ext2
             if (cache == null) return Errno.EIO;
             ulong pages = Paging.PagesFor(ISize);
             int window = index == _readaheadNext ? ReadaheadMax : ReadaheadMin;
-            ulong[] indices = new ulong[window];
-            uint[] frames = new uint[window];
+            // On the stack: a page fault comes here, and the fault path does not use the heap.
+            ulong* indices = stackalloc ulong[ReadaheadMax];
+            uint* frames = stackalloc uint[ReadaheadMax];
             int n = 0;
             indices[n] = index;
             frames[n++] = pfn;

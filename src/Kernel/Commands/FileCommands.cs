@@ -110,7 +110,13 @@ namespace Kernel.Commands
                 : Numbers.PadLeft(inode.Size.ToString(), 9);
             string owners = string.Concat(" ", Numbers.PadRight(Listing.Owner(inode.Uid), 8), " ", Numbers.PadRight(Listing.Owner(inode.Gid), 8), " ");
             string when = CivilTime.Ls(inode.MTime, Rtc.Now);
-            if (inode.IsSymlink && inode.ReadLink(out string target) == Errno.None) name = string.Concat(name, " -> ", target);
+            if (inode.IsSymlink)
+            {
+                Errno e;
+                string target;
+                using (Sys.Irq.Hold()) e = inode.ReadLink(out target);   // every VFS call holds the interrupt lock
+                if (e == Errno.None) name = string.Concat(name, " -> ", target);
+            }
             Console.WriteLine(string.Concat(string.Concat(ino, Listing.ModeString(inode), " ", Numbers.PadLeft(inode.Links.ToString(), 4)),
                 owners, string.Concat(size, " ", when, " "), name));
         }

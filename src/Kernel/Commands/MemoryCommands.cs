@@ -144,7 +144,9 @@ namespace Kernel.Commands
                 }
                 Sys.Irq.Exit();
             }
-            Console.WriteLine(string.Concat("memtest: holding ", count.ToString(), " frames, leaving ", buddy.FreeFrames.ToString(),
+            // Read before the line is built: its strings may take heap pages of their own.
+            uint leaving = buddy.FreeFrames;
+            Console.WriteLine(string.Concat("memtest: holding ", count.ToString(), " frames, leaving ", leaving.ToString(),
                 string.Concat(" free for others (reserve ", reserve.ToString(), ", margin ", string.Concat(margin.ToString(), ")"))));
             ulong bad = 0;
             bool interrupted = false;

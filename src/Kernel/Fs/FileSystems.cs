@@ -266,12 +266,20 @@ namespace Kernel.Fs
             return first;
         }
 
-        // [flush]: what was dirtied at or before `dirtiedBy` (ms of uptime).
+        // [flush]: what was dirtied at or before `dirtiedBy` (ms of uptime). Allocates nothing (it
+        // runs every second, beside programs that count free frames); a file system unmounted
+        // while another is written may be skipped this time.
         public void WriteBackOld(ulong dirtiedBy)
         {
-            Ext2Fs[] disks = Disks();
-            for (int i = 0; i < disks.Length; i++)
-                using (_irq.Hold()) disks[i].WriteBackOld(dirtiedBy);
+            for (int i = 0; ; i++)
+            {
+                using (_irq.Hold())
+                {
+                    if (i >= _disks.Count) return;
+                    Ext2Fs fs = _disks[i];
+                    if (fs.HasDirty) fs.WriteBackOld(dirtiedBy);
+                }
+            }
         }
 
         // Whether any mounted disk file system has something to write.

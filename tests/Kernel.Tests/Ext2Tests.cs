@@ -2,7 +2,8 @@
 // 4095, 4096, 4097 bytes, 1 MiB, a sparse 64 MiB file reaching triple indirect blocks, deep
 // directories, long names, fast and slow symbolic links) read back in the kernel with the host's
 // cksum; what the kernel writes, appends, truncates, renames, links and removes is clean for
-// e2fsck -fn after umount (and after poweroff) and reads back with debugfs byte for byte; a full
+// e2fsck -fn after umount (and after poweroff, and after a writer is killed mid-way) and reads
+// back with debugfs byte for byte; a full
 // disk is ENOSPC and stays clean; corrupt images give errors and dmesg lines, never a panic;
 // writeback after five seconds, drop_caches, /proc/meminfo, EBUSY for a busy mount or a claimed
 // disk, mapfile on an ext2 file. Every scenario ends with memcheck: ok.
@@ -183,6 +184,13 @@ public sealed class Ext2Tests(ITestOutputHelper output) : KernelTest(output)
             "touch /mnt/empty",
         ];
         foreach (string s in steps) Assert.DoesNotContain("can't", await m.RunAsync(s, Slow));
+        // A writer killed in the middle (the file system's mutex makes it unkillable only while it
+        // holds it): what it wrote stays, nothing is half-done.
+        string job = await m.RunAsync("dd if=/dev/zero of=/mnt/killed bs=4k count=20000 &");
+        string pid = Regex.Match(job, @"^\[\d+\] (\d+)").Groups[1].Value;
+        await Task.Delay(300);
+        await m.RunAsync("kill -9 " + pid);
+        await m.RunAsync("wait", Slow);
         // Truncation through the shell: > empties a file, dd's count shortens nothing (notrunc).
         Assert.Equal("", await m.RunAsync("echo short > /mnt/cut"));
         Assert.Equal($"{CksumOf(random)} /mnt/b-moved/c/random", await m.RunAsync("cksum /mnt/b-moved/c/random", Slow));
@@ -199,7 +207,7 @@ public sealed class Ext2Tests(ITestOutputHelper output) : KernelTest(output)
         Assert.Contains("Fast link dest: \"a/b/c/random\"", Host("debugfs", "-R", "stat /sym", disk).output);
         // Mounted again: everything is where it was (the broken link now dangles).
         Assert.Equal("", await m.RunAsync("mount /dev/vda /mnt"));
-        Assert.Equal("a\nb-moved\ncut\nempty\nhard\nlost+found\nsym", await m.RunAsync("ls /mnt"));
+        Assert.Equal("a\nb-moved\ncut\nempty\nhard\nkilled\nlost+found\nsym", await m.RunAsync("ls /mnt"));
         Assert.Contains("No such file or directory", await m.RunAsync("cat /mnt/sym"));
         Assert.Equal("", await m.RunAsync("umount /dev/vda"));
         await MemcheckOk(m);

@@ -3,7 +3,7 @@
 // maps pages to disk blocks.
 //
 // Read: page by page from the cache; a miss reads the page and up to a window of the following
-// absent pages in one batch (readahead: 16 pages, 64 while the reads are sequential), holes and
+// absent pages in one batch (readahead: 16 pages, 128 while the reads are sequential), holes and
 // bytes past the end read as zeros. Write: a page is brought in (read when it is partly written
 // and inside the file, zeroed otherwise), the blocks the bytes land in allocated (the rest of the
 // page stays as it was: blocks, or holes that read as zeros), the bytes copied and the page marked
@@ -31,7 +31,7 @@ namespace Kernel.Vfs.Ext2
 
     internal sealed unsafe partial class Ext2Inode
     {
-        private const int ReadaheadMin = 16, ReadaheadMax = 64;
+        private const int ReadaheadMin = 16, ReadaheadMax = 128;
         private const int WritebackBatch = 256;
         private ulong _readaheadNext = ulong.MaxValue;
 

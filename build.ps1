@@ -22,6 +22,8 @@ param(
     [int]$MemoryMiB = 512,   # run: guest RAM
     [string]$Filter,         # test: passed to dotnet test --filter
     [switch]$BootOnly,       # bench: only the boot-time figures
+    [switch]$FsOnly,         # bench: only the file system figures (bench fs against the peer)
+    [switch]$ReclaimOnly,    # bench: only the reclaim figures (bench reclaim against the peer)
     [switch]$NoDisk,         # run: without the scratch disk artifacts/disk.img
     # run: -Disk PATH[:ide|:virtio] (repeatable; virtio when no bus is named) attaches more disks
     [Parameter(ValueFromRemainingArguments = $true)] [string[]]$Rest = @()
@@ -459,6 +461,8 @@ function Measure-Peer {
 
 function Start-Bench {
     Build-Iso
+    if ($FsOnly) { Measure-Fs; return }
+    if ($ReclaimOnly) { Measure-Reclaim; return }
     # Not $iso: PowerShell names are case-insensitive, and called functions would see it as $Iso.
     $isoBoot = Measure-Boot 'iso'
     $kernelBoot = Measure-Boot 'kernel'
@@ -467,6 +471,7 @@ function Start-Bench {
     Measure-Peer
     Measure-Disks
     Measure-Reclaim
+    Measure-Fs
     $mmBench = Join-Path $Root 'tests/Kernel.Mm.Bench/Kernel.Mm.Bench.csproj'
     if (Test-Path $mmBench) {
         & dotnet run -c Release --project $mmBench -- --filter '*'
@@ -600,6 +605,64 @@ function Measure-Reclaim {
             }
             Write-Host $line
         } finally { Remove-Item $img -ErrorAction SilentlyContinue }
+# `bench fs` (16 MiB written in 64 KiB writes and synced, read cold after drop_caches 3, read warm)
+# on a fresh 512 MiB ext2 image (the host's mke2fs -t ext2) on each bus, here and on the Linux peer
+# (its ext4 driver mounts ext2; dd with the same sizes, timed with /proc/timer_list), median of 3
+# boots each; prints ours/Linux per figure (<= 1.0: at least as fast).
+function Measure-Fs {
+    if (-not (Get-Command mke2fs -ErrorAction SilentlyContinue)) { Write-Host 'bench fs: no mke2fs on this host (e2fsprogs): skipped'; return }
+    $peerScripts = Join-Path $Root '../shared/peer'
+    $peer = if ($env:PEER) { $env:PEER } else { '/tmp/peer' }
+    $havePeer = (Test-Path (Join-Path $peerScripts 'run.sh')) -and (Test-Path (Join-Path $peer 'vmlinuz'))
+    if (-not $havePeer) {
+        Write-Host "bench fs: the Linux peer is not set up (run $peerScripts/setup.sh once): no ratios, our figures only"
+    }
+    $names = @('write', 'sync', 'cold', 'warm')
+    foreach ($bus in @('virtio', 'ide')) {
+        $dev = if ($bus -eq 'virtio') { 'vda' } else { 'sda' }
+        $ours = @{}; $linux = @{}
+        foreach ($n in $names) { $ours[$n] = @(); $linux[$n] = @() }
+        for ($run = 0; $run -lt 3; $run++) {
+            $img = Join-Path ([IO.Path]::GetTempPath()) "bench-fs-$([Guid]::NewGuid().ToString('N')).img"
+            try {
+                $f = [IO.File]::Create($img); $f.SetLength(512MB); $f.Dispose()
+                & mke2fs -q -F -t ext2 $img | Out-Null
+                $qa = (Get-QemuArgs 'iso' 512) + @('-serial', 'stdio', '-display', 'none', '-monitor', 'none',
+                    '-drive', "file=$img,format=raw,if=$bus")
+                $out = Invoke-Serial $qa '/ # ' "mount /dev/$dev /mnt`nbench fs /mnt" 'warm read 16 MiB: [\d.]+ s' 180
+                $m = [regex]::Match($out, 'write 16 MiB: ([\d.]+) s, sync: ([\d.]+) s')
+                $c = [regex]::Match($out, 'cold read 16 MiB: ([\d.]+) s, warm read 16 MiB: ([\d.]+) s')
+                $ours.write += [double]$m.Groups[1].Value; $ours.sync += [double]$m.Groups[2].Value
+                $ours.cold += [double]$c.Groups[1].Value; $ours.warm += [double]$c.Groups[2].Value
+                if ($havePeer) {
+                    $f = [IO.File]::Create($img); $f.SetLength(0); $f.SetLength(512MB); $f.Dispose()
+                    & mke2fs -q -F -t ext2 $img | Out-Null
+                    $t = "mkdir /tmp/m; mount -t ext2 /dev/$dev /tmp/m; " +
+                        "t() { set -- `$(grep 'now at' /proc/timer_list | head -1); echo `$3; }; a=`$(t); " +
+                        "dd if=/dev/zero of=/tmp/m/f bs=64k count=256 2>/dev/null; b=`$(t); sync; c=`$(t); " +
+                        "echo 3 > /proc/sys/vm/drop_caches; d=`$(t); dd if=/tmp/m/f of=/dev/null bs=64k 2>/dev/null; e=`$(t); " +
+                        "dd if=/tmp/m/f of=/dev/null bs=64k 2>/dev/null; f=`$(t); " +
+                        "echo peer-result write=`$((b-a)) sync=`$((c-b)) cold=`$((e-d)) warm=`$((f-e))"
+                    $env:DISK = $img; $env:DISK_IF = $bus; $env:PEER = $peer
+                    $peerOut = (& bash (Join-Path $peerScripts 'run.sh') "true`n$t" 2>&1) -join "`n"
+                    Remove-Item Env:DISK, Env:DISK_IF
+                    $pm = [regex]::Match($peerOut, 'peer-result write=(\d+) sync=(\d+) cold=(\d+) warm=(\d+)')
+                    if (-not $pm.Success) { throw "the Linux peer printed no figures:`n$peerOut" }
+                    for ($k = 0; $k -lt 4; $k++) { $linux[$names[$k]] += [double]$pm.Groups[$k + 1].Value / 1e9 }
+                }
+            } finally { Remove-Item $img -ErrorAction SilentlyContinue }
+        }
+        foreach ($n in $names) {
+            $o = ($ours[$n] | Sort-Object)[1]
+            $what = switch ($n) { 'write' { 'write 16 MiB (64 KiB writes)' } 'sync' { 'sync after it               ' } 'cold' { 'cold read 16 MiB            ' } default { 'warm read 16 MiB            ' } }
+            if ($havePeer) {
+                $l = ($linux[$n] | Sort-Object)[1]
+                $ratio = if ($l -gt 0) { '{0:0.00}' -f ($o / $l) } else { 'n/a' }
+                Write-Host ('bench fs {0,-6} {1}: ours {2,8:0.000} s, Linux {3,8:0.000} s, ratio {4}' -f $bus, $what, $o, $l, $ratio)
+            } else {
+                Write-Host ('bench fs {0,-6} {1}: ours {2,8:0.000} s' -f $bus, $what, $o)
+            }
+        }
     }
 }
 

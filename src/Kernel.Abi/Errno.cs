@@ -9,7 +9,7 @@ namespace Kernel.Abi
         EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11,
         ENOMEM = 12, EACCES = 13, EFAULT = 14, ENOTBLK = 15, EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20,
         EISDIR = 21, EINVAL = 22, EFBIG = 27, ENOSPC = 28, EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36,
-        ENOTEMPTY = 39, EPIPE = 32,
+        ENOTEMPTY = 39, EPIPE = 32, EXDEV = 18, EMLINK = 31, ELOOP = 40, EUCLEAN = 117,
     }
 
     public static class ErrnoText
@@ -35,7 +35,6 @@ namespace Kernel.Abi
                 case Errno.EEXIST: return "File exists";
                 case Errno.ENODEV: return "No such device";
                 case Errno.ENOTDIR: return "Not a directory";
-                case Errno.ENOTBLK: return "Block device required";
                 case Errno.EISDIR: return "Is a directory";
                 case Errno.EINVAL: return "Invalid argument";
                 case Errno.EFBIG: return "File too large";
@@ -45,6 +44,11 @@ namespace Kernel.Abi
                 case Errno.ERANGE: return "Numerical result out of range";
                 case Errno.ENAMETOOLONG: return "File name too long";
                 case Errno.ENOTEMPTY: return "Directory not empty";
+                case Errno.ENOTBLK: return "Block device required";
+                case Errno.EXDEV: return "Invalid cross-device link";
+                case Errno.EMLINK: return "Too many links";
+                case Errno.ELOOP: return "Too many levels of symbolic links";
+                case Errno.EUCLEAN: return "Structure needs cleaning";
                 default: return "Unknown error";
             }
         }

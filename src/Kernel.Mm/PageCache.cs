@@ -16,7 +16,9 @@
 // while the read is in flight (others wait on the MmContext's PageWait); a write() marks it
 // Dirty; WriteBack writes a dirty page (Writeback while in flight) and makes it clean; a clean,
 // unlocked page may be dropped (reclaim, drop_caches) after it is unmapped everywhere, and comes
-// back from the disk on the next access. Without a backing the cache is the only copy. Truncate drops the cache's reference: a page still mapped somewhere
+// back from the disk on the next access. A file system that reads ahead or clusters writes uses the
+// halves: BeginRead/EndRead (pages Locked while it fills them) and BeginWriteback/EndWriteback.
+// Without a backing the cache is the only copy. Truncate drops the cache's reference: a page still mapped somewhere
 // leaves the cache at once but is freed by its last unmap (as in Linux).
 //
 // Invariants: ResidentPages is the number of frames in _pages; each is on the LRU and charged;
@@ -99,6 +101,47 @@ namespace Kernel.Mm
                 if ((_vm.Pages[pfn].Flags & PageFlags.Locked) == 0) return Errno.None;
                 _vm.PageWait.Wait();   // being read in by another task
             }
+            Errno e = Add(index, bringer, out pfn);
+            if (e != Errno.None || Backing == null || fill == PageFill.Zero) return e;
+            // Read it in: Locked meanwhile, so that nobody uses or drops a half-read page.
+            _vm.Pages[pfn].Flags |= PageFlags.Locked;
+            e = Backing.ReadPage(this, index, pfn);
+            EndRead(index, pfn, e);
+            if (e == Errno.None) return Errno.None;
+            pfn = Page.NoFrame;
+            return Errno.EIO;
+        }
+
+        // Readahead (Linux's page_cache_ra_unbounded): page index, absent, comes in zeroed, charged
+        // and Locked, for the caller to fill and then end with EndRead. EEXIST when it is present;
+        // otherwise as GetOrCreate.
+        public Errno BeginRead(ulong index, MemoryContainer bringer, out uint pfn)
+        {
+            _vm.Lock.AssertHeld("mm: page cache");
+            pfn = Find(index);
+            if (pfn != Page.NoFrame) return Errno.EEXIST;
+            Errno e = Add(index, bringer, out pfn);
+            if (e == Errno.None) _vm.Pages[pfn].Flags |= PageFlags.Locked;
+            return e;
+        }
+
+        // The read of a Locked page is over: unlocked and waiters woken; after an error the page
+        // leaves the cache (it is freed unless someone holds it).
+        public void EndRead(ulong index, uint pfn, Errno result)
+        {
+            Page* p = _vm.Pages + pfn;
+            p->Flags &= ~PageFlags.Locked;
+            _vm.PageWait.WakeAll();
+            if (result == Errno.None || Find(index) != pfn) return;
+            _pages[index] = Page.NoFrame;
+            _resident--;
+            Put(_vm, pfn);
+        }
+
+        // A new zeroed frame at index (absent), charged and on the LRU.
+        private Errno Add(ulong index, MemoryContainer bringer, out uint pfn)
+        {
+            pfn = Page.NoFrame;
             if (_released) return Errno.ENOENT;
             if (index >= MaxPages) return Errno.EFBIG;
             if (index >= (ulong)_pages.Length) Grow(index);
@@ -107,6 +150,7 @@ namespace Kernel.Mm
             if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn))
             {
                 _vm.Charger.Cancel(payer);
+                pfn = Page.NoFrame;
                 return Errno.ENOMEM;
             }
             _vm.ZeroFrame(pfn);
@@ -117,18 +161,7 @@ namespace Kernel.Mm
             _pages[index] = pfn;
             _resident++;
             _vm.Charger.Commit(payer, pfn, ChargeKind.File);
-            if (Backing == null || fill == PageFill.Zero) return Errno.None;
-            // Read it in: Locked meanwhile, so that nobody uses or drops a half-read page.
-            p->Flags |= PageFlags.Locked;
-            e = Backing.ReadPage(this, index, pfn);
-            p->Flags &= ~PageFlags.Locked;
-            _vm.PageWait.WakeAll();
-            if (e == Errno.None) return Errno.None;
-            _pages[index] = Page.NoFrame;
-            _resident--;
-            Put(_vm, pfn);
-            pfn = Page.NoFrame;
-            return Errno.EIO;
+            return Errno.None;
         }
 
         // A write() changed the page: it must reach the disk before it may be dropped.
@@ -148,19 +181,37 @@ namespace Kernel.Mm
         public Errno WriteBack(ulong index)
         {
             _vm.Lock.AssertHeld("mm: page cache");
-            uint pfn = Find(index);
-            if (pfn == Page.NoFrame || Backing == null) return Errno.None;
+            if (Backing == null || !BeginWriteback(index, out uint pfn)) return Errno.None;
+            Errno e = Backing.WritePage(this, index, pfn);
+            EndWriteback(index, pfn, e);
+            return e;
+        }
+
+        // Writeback in batches (the file system clusters pages into large requests): a dirty page
+        // not already under writeback becomes clean and Writeback, and the frame is held until
+        // EndWriteback; false when there is nothing to write.
+        public bool BeginWriteback(ulong index, out uint pfn)
+        {
+            _vm.Lock.AssertHeld("mm: page cache");
+            pfn = Find(index);
+            if (pfn == Page.NoFrame) return false;
             Page* p = _vm.Pages + pfn;
-            if ((p->Flags & (PageFlags.Dirty | PageFlags.Writeback)) != PageFlags.Dirty) return Errno.None;
+            if ((p->Flags & (PageFlags.Dirty | PageFlags.Writeback)) != PageFlags.Dirty) return false;
             p->Flags = (p->Flags & ~PageFlags.Dirty) | PageFlags.Writeback;
             _dirty--;
             _vm.DirtyPages--;
             _vm.WritebackPages++;
             p->RefCount++;   // the frame stays while the write is in flight, whatever happens to the cache
-            Errno e = Backing.WritePage(this, index, pfn);
+            return true;
+        }
+
+        // The write is over; after an error the page is dirty again (if still in the cache).
+        public void EndWriteback(ulong index, uint pfn, Errno result)
+        {
+            Page* p = _vm.Pages + pfn;
             _vm.WritebackPages--;
             p->Flags &= ~PageFlags.Writeback;
-            if (e != Errno.None && _pages[index] == pfn)
+            if (result != Errno.None && Find(index) == pfn)
             {
                 p->Flags |= PageFlags.Dirty;
                 _dirty++;
@@ -168,7 +219,6 @@ namespace Kernel.Mm
             }
             Put(_vm, pfn);
             _vm.PageWait.WakeAll();
-            return e;
         }
 
         // Writes every dirty page back (fsync); the first error, having tried them all.

@@ -28,6 +28,7 @@ namespace Kernel.Vfs
         public const ushort ModeBlock = 0x180;       // 0600
         public const ushort ModeShared = 0x1B6;      // 0666
         private readonly DevDirectory _root;
+        private readonly uint _created;
 
         // The disk behind a device node (mkswap, swapon, mount take a path to one).
         public static bool TryGetDisk(Inode inode, out BlockDevice disk)
@@ -37,8 +38,10 @@ namespace Kernel.Vfs
             return disk != null;
         }
 
-        public DevFs(DiskTable disks, ConsoleDevice console)
+        // created: the nodes' time (boot, seconds since 1970), as devtmpfs shows.
+        public DevFs(DiskTable disks, ConsoleDevice console, uint created = 0)
         {
+            _created = created;
             _root = new DevDirectory(this);
             for (int i = 0; i < disks.Count; i++)
             {
@@ -50,7 +53,9 @@ namespace Kernel.Vfs
             if (console != null) _root.Add("console", new CharNode(this, CharKind.Console, 5, 1, ModeBlock, console));
         }
 
+        internal uint Created => _created;
         public override string Type => "devtmpfs";
+        public override string Source => "devtmpfs";
         public override Inode Root => _root;
     }
 
@@ -61,6 +66,9 @@ namespace Kernel.Vfs
         private int _count;
 
         public DevDirectory(FileSystem fs) : base(fs, InodeKind.Directory, ModeDirectory) { }
+
+        public override long MTime => ((DevFs)Fs).Created;
+        public override long CTime => ((DevFs)Fs).Created;
 
         public override int EntryCount => _count;
 
@@ -105,6 +113,9 @@ namespace Kernel.Vfs
         public BlockNode(FileSystem fs, BlockDevice disk) : base(fs, InodeKind.BlockDevice, DevFs.ModeBlock) { _disk = disk; }
 
         public BlockDevice Disk => _disk;
+        public override BlockDevice BlockDevice => _disk;
+        public override long MTime => ((DevFs)Fs).Created;
+        public override long CTime => ((DevFs)Fs).Created;
         public override int DeviceMajor => _disk.Major;
         public override int DeviceMinor => _disk.Minor;
 
@@ -137,6 +148,8 @@ namespace Kernel.Vfs
             _console = console;
         }
 
+        public override long MTime => ((DevFs)Fs).Created;
+        public override long CTime => ((DevFs)Fs).Created;
         public override int DeviceMajor => _major;
         public override int DeviceMinor => _minor;
 

@@ -7,6 +7,12 @@
 // mkdir/rmdir/unlink EPERM. Names reaching the directory operations were checked by the VFS:
 // non-empty, no '/', not "." or "..", at most 255 characters.
 //
+// Links, renames and symbolic links: Link gives an existing non-directory of the same file system a
+// second name (the VFS checked the file system and the kind: EXDEV, EPERM); Rename moves an entry
+// to another directory of the same file system, replacing what the new name held (the VFS checked
+// that a directory is not moved below itself); a file system without them says EPERM. A symbolic
+// link's ReadLink gives its target, which the VFS follows (Vfs.cs).
+//
 // Mode holds the permission bits (0755 = 0x1ED ...). The VFS checks them at open: reading needs
 // owner read (0x100), writing owner write (0x80), else EACCES — even for root, as sysfs and
 // configfs attributes behave.
@@ -16,7 +22,14 @@ using Kernel.Mm;
 
 namespace Kernel.Vfs
 {
-    public enum InodeKind : byte { Directory, Regular, BlockDevice, CharDevice, Fifo }   // Fifo: a pipe's end (Pipe.cs)
+    public enum InodeKind : byte { Directory, Regular, BlockDevice, CharDevice, Symlink, Fifo, Socket }   // Fifo: also a pipe's end (Pipe.cs)
+
+    // What statfs reports (df): sizes in blocks of BlockSize bytes.
+    public struct FsStats
+    {
+        public uint BlockSize;
+        public ulong Blocks, BlocksFree, BlocksAvailable, Files, FilesFree;
+    }
 
     public abstract class FileSystem
     {
@@ -32,6 +45,18 @@ namespace Kernel.Vfs
         public virtual void Unmounted() { }
 
         public ulong NextIno() => ++_nextIno;
+
+        // What /proc/mounts and df name as the source ("/dev/vdb"; "none" for virtual ones).
+        public virtual string Source => "none";
+        public virtual bool ReadOnly => false;
+        // statfs: ENOSYS-like EINVAL for a file system without sizes (df skips it).
+        public virtual Errno StatFs(out FsStats stats)
+        {
+            stats = default;
+            return Errno.EINVAL;
+        }
+        // Writes everything dirty back to the disk (sync); nothing to do for memory file systems.
+        public virtual Errno Sync() => Errno.None;
     }
 
     public abstract class Inode
@@ -53,6 +78,15 @@ namespace Kernel.Vfs
             Mode = mode;
         }
 
+        // A file system with its own inode numbers (ext2).
+        protected Inode(FileSystem fs, InodeKind kind, ushort mode, ulong ino)
+        {
+            _fs = fs;
+            _kind = kind;
+            _ino = ino;
+            Mode = mode;
+        }
+
         public FileSystem Fs => _fs;
         public ulong Ino => _ino;
         public InodeKind Kind => _kind;
@@ -66,6 +100,24 @@ namespace Kernel.Vfs
         public virtual int Links => _kind == InodeKind.Directory ? 2 : 1;
         // The page cache mmap maps; null: the file cannot be mapped (ENODEV).
         public virtual PageCache Mapping => null;
+        public bool IsSymlink => _kind == InodeKind.Symlink;
+        public virtual uint Uid => 0;
+        public virtual uint Gid => 0;
+        // Modification, access and change times, seconds since 1970 (0: unknown).
+        public virtual long MTime => 0;
+        public virtual long ATime => 0;
+        public virtual long CTime => 0;
+        // 512-byte units allocated (stat's Blocks).
+        public virtual ulong Blocks => (Size + 511) / 512;
+        // The disk a block device node stands for (mount's source), else null.
+        public virtual Kernel.Block.BlockDevice BlockDevice => null;
+
+        // A symbolic link's target.
+        public virtual Errno ReadLink(out string target)
+        {
+            target = null;
+            return Errno.EINVAL;
+        }
 
         // Directory operations.
         public virtual Errno Lookup(string name, out Inode child)
@@ -89,8 +141,27 @@ namespace Kernel.Vfs
         public virtual Errno Rmdir(string name) => IsDirectory ? Errno.EPERM : Errno.ENOTDIR;
         public virtual Errno Unlink(string name) => IsDirectory ? Errno.EPERM : Errno.ENOTDIR;
 
+        public virtual Errno Symlink(string name, string target, out Inode child)
+        {
+            child = null;
+            return IsDirectory ? Errno.EPERM : Errno.ENOTDIR;
+        }
+
+        // A new name for target (a non-directory of this file system).
+        public virtual Errno Link(string name, Inode target) => IsDirectory ? Errno.EPERM : Errno.ENOTDIR;
+
+        // Moves entry name to newName in newDir (a directory of this file system), replacing it.
+        public virtual Errno Rename(string name, Inode newDir, string newName) => IsDirectory ? Errno.EPERM : Errno.ENOTDIR;
+
         // Entries without "." and "..", in the directory's own order.
         public virtual int EntryCount => 0;
+
+        // As EntryCount, with the error a directory that cannot be read gives (EUCLEAN, EIO).
+        public virtual Errno CountEntries(out int count)
+        {
+            count = EntryCount;
+            return Errno.None;
+        }
 
         public virtual bool EntryAt(int index, out string name, out Inode child)
         {

@@ -1,5 +1,5 @@
-// ramfs: files and directories that live only in memory (Linux's ramfs). A directory keeps its
-// entries in creation order in a Vector; a regular file keeps its data only in the
+// ramfs: files, directories and symbolic links that live only in memory (Linux's ramfs). A
+// directory keeps its entries in creation order in a Vector (a rename appends the new name); a regular file keeps its data only in the
 // page-cache pages of its own Kernel.Mm.PageCache, so every byte is in frames the allocator
 // counts and the memory containers charge (to whoever brought the file in first). Holes read as
 // zeros and take no frame.
@@ -19,14 +19,19 @@ namespace Kernel.Vfs
     {
         internal readonly MmContext Vm;
         internal readonly TaskContext Tasks;
+        private readonly FsHost _clock;
         private readonly RamDirectory _root;
 
-        public RamFs(MmContext vm, TaskContext tasks)
+        // clock: where inode times come from (null: every time is 0).
+        public RamFs(MmContext vm, TaskContext tasks, FsHost clock = null)
         {
             Vm = vm;
             Tasks = tasks;
+            _clock = clock;
             _root = new RamDirectory(this);
         }
+
+        internal uint Now => _clock == null ? 0 : _clock.Now;
 
         public override string Type => "ramfs";
         public override Inode Root => _root;
@@ -40,7 +45,29 @@ namespace Kernel.Vfs
         public override void Unmounted() => _root.ReleaseAll();
     }
 
-    internal sealed class RamDirectory : Inode
+    // Modification and change times of a ramfs inode (set at creation, and when its data or its
+    // entries change).
+    internal abstract class RamInode : Inode
+    {
+        protected readonly RamFs RamFsOwner;
+        private uint _mtime, _ctime;
+
+        protected RamInode(RamFs fs, InodeKind kind, ushort mode) : base(fs, kind, mode)
+        {
+            RamFsOwner = fs;
+            _mtime = _ctime = fs.Now;
+        }
+
+        public override long MTime => _mtime;
+        public override long CTime => _ctime;
+
+        internal void Touch()
+        {
+            _mtime = _ctime = RamFsOwner.Now;
+        }
+    }
+
+    internal sealed class RamDirectory : RamInode
     {
         private struct Entry
         {
@@ -102,6 +129,7 @@ namespace Kernel.Vfs
             if (dir.EntryCount != 0) return Errno.ENOTEMPTY;
             _entries.RemoveAt(i);
             _subdirectories--;
+            Touch();
             return Errno.None;
         }
 
@@ -110,9 +138,53 @@ namespace Kernel.Vfs
             int i = IndexOf(name);
             if (i < 0) return Errno.ENOENT;
             if (_entries[i].Child.IsDirectory) return Errno.EISDIR;
-            RamFile file = (RamFile)_entries[i].Child;
+            Inode child = _entries[i].Child;
             _entries.RemoveAt(i);
-            file.Unlinked();
+            Touch();
+            if (child is RamFile file) file.Unlinked();
+            return Errno.None;
+        }
+
+        public override Errno Symlink(string name, string target, out Inode child)
+        {
+            child = null;
+            if (IndexOf(name) >= 0) return Errno.EEXIST;
+            child = new RamSymlink(_fs, target);
+            Add(name, child);
+            return Errno.None;
+        }
+
+        public override Errno Rename(string name, Inode newDir, string newName)
+        {
+            RamDirectory to = newDir as RamDirectory;
+            if (to == null || to._fs != _fs) return Errno.EXDEV;
+            int i = IndexOf(name);
+            if (i < 0) return Errno.ENOENT;
+            Inode child = _entries[i].Child;
+            int j = to.IndexOf(newName);
+            if (j >= 0)
+            {
+                Inode old = to._entries[j].Child;
+                if (old == child) return Errno.None;
+                if (child.IsDirectory && !old.IsDirectory) return Errno.ENOTDIR;
+                if (!child.IsDirectory && old.IsDirectory) return Errno.EISDIR;
+                if (old.IsDirectory && old.EntryCount != 0) return Errno.ENOTEMPTY;
+                Entry e;
+                e.Name = newName;
+                e.Child = child;
+                to._entries[j] = e;
+                if (old.IsDirectory) to._subdirectories--;
+                else if (old is RamFile file) file.Unlinked();
+            }
+            else to.Add(newName, child);
+            _entries.RemoveAt(i);   // still at i: the new name replaced another entry or was appended
+            Touch();
+            to.Touch();
+            if (child.IsDirectory)
+            {
+                _subdirectories--;
+                to._subdirectories++;
+            }
             return Errno.None;
         }
 
@@ -123,7 +195,7 @@ namespace Kernel.Vfs
             {
                 Inode child = _entries[i].Child;
                 if (child is RamDirectory d) d.ReleaseAll();
-                else ((RamFile)child).Unlinked();
+                else if (child is RamFile f) f.Unlinked();
             }
             _entries.Clear();
             _subdirectories = 0;
@@ -141,10 +213,26 @@ namespace Kernel.Vfs
             e.Name = name;
             e.Child = child;
             _entries.Add(e);
+            Touch();
         }
     }
 
-    internal sealed unsafe class RamFile : Inode
+    internal sealed class RamSymlink : RamInode
+    {
+        private readonly string _target;
+
+        public RamSymlink(RamFs fs, string target) : base(fs, InodeKind.Symlink, 0x1FF) { _target = target; }
+
+        public override ulong Size => (ulong)_target.Length;
+
+        public override Errno ReadLink(out string target)
+        {
+            target = _target;
+            return Errno.None;
+        }
+    }
+
+    internal sealed unsafe class RamFile : RamInode
     {
         public const ulong MaxBytes = PageCache.MaxPages * Paging.Size;
 
@@ -213,6 +301,7 @@ namespace Kernel.Vfs
                 written += n;
             }
             if (written > 0 && offset + (ulong)written > _cache.Size) _cache.Size = offset + (ulong)written;
+            if (written > 0) Touch();
             // A short write is a success; nothing written at all is the error.
             return written > 0 ? Errno.None : e;
         }
@@ -232,6 +321,7 @@ namespace Kernel.Vfs
                 }
             }
             _cache.Size = size;
+            Touch();
             return Errno.None;
         }
 

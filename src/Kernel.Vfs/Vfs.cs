@@ -1,12 +1,20 @@
 // The file tree: a mount table and path resolution (Linux's namei and namespace, for one
-// namespace without symlinks).
+// namespace).
 //
 // Paths are absolute or relative to a working directory given as a canonical absolute path.
 // Resolution walks component by component from the root, keeping the inodes walked on a stack:
 // "." stays, ".." pops (so ".." of a mounted file system's root is the directory holding its
 // mountpoint, and ".." of "/" is "/"), anything else is looked up in the directory on top, which
 // must be a directory (ENOTDIR). A looked-up inode that a mount covers is replaced by the mounted
-// file system's root. The canonical path of the result is the names on the stack.
+// file system's root. A symbolic link met before the last component (or as the last, unless the
+// caller asks for the link itself: lstat, unlink, rename, link) is replaced by its target, walked
+// from the directory holding the link (or from "/" when absolute); more than 40 links in one
+// resolution is ELOOP (Linux's MAXSYMLINKS). The canonical path of the result is the names on the
+// stack (the physical path: ".." after a link goes up from where the link led).
+//
+// Rename, link and symlink check what is the VFS's to check (the same file system: EXDEV; a
+// directory moved below itself: EINVAL; a mount point: EBUSY; kinds: EISDIR, ENOTDIR, EPERM) and
+// leave the rest to the file system.
 //
 // Mount table: _mounts[0] is the root file system (covers nothing, path "/"); every other entry
 // covers a directory inode of a file system mounted before it. Invariants: a file system is
@@ -23,6 +31,7 @@ namespace Kernel.Vfs
         public const int NameMax = 255;
         public const int PathMax = 4096;
         private const int MaxDepth = 256;
+        public const int MaxSymlinks = 40;
 
         private sealed class MountPoint
         {
@@ -51,7 +60,13 @@ namespace Kernel.Vfs
 
         public Errno Resolve(string cwd, string path, out Inode inode, out string canonical)
         {
-            return Walk(cwd, path, path == null ? 0 : path.Length, out inode, out canonical);
+            return Walk(cwd, path, path == null ? 0 : path.Length, true, out inode, out canonical);
+        }
+
+        // As Resolve, but a symbolic link named last is the result itself (lstat).
+        public Errno ResolveNoFollow(string cwd, string path, out Inode inode, out string canonical)
+        {
+            return Walk(cwd, path, path == null ? 0 : path.Length, false, out inode, out canonical);
         }
 
         public Errno Stat(string cwd, string path, out Inode inode) => Resolve(cwd, path, out inode, out string _);
@@ -88,7 +103,9 @@ namespace Kernel.Vfs
             return dir.Unlink(name);
         }
 
-        public Errno Open(string cwd, string path, OpenFlags flags, out OpenFile file)
+        public Errno Open(string cwd, string path, OpenFlags flags, out OpenFile file) => Open(cwd, path, flags, 0, out file);
+
+        private Errno Open(string cwd, string path, OpenFlags flags, int links, out OpenFile file)
         {
             file = null;
             Errno e = Resolve(cwd, path, out Inode inode, out string canonical);
@@ -98,6 +115,16 @@ namespace Kernel.Vfs
                 if (e != Errno.None) return e;
                 if (name == null) return Errno.EISDIR;
                 if (path[path.Length - 1] == '/') return Errno.EISDIR;   // "new/": a file cannot be made so
+                // A dangling symbolic link: the file is made where it points (as Linux's O_CREAT).
+                if (dir.Lookup(name, out Inode existing) == Errno.None && existing.IsSymlink)
+                {
+                    if (links >= MaxSymlinks) return Errno.ELOOP;
+                    e = existing.ReadLink(out string target);
+                    if (e != Errno.None) return e;
+                    if (target.Length == 0) return Errno.ENOENT;
+                    string next = target[0] == '/' ? target : dirPath == "/" ? string.Concat("/", target) : string.Concat(dirPath, "/", target);
+                    return Open(cwd, next, flags, links + 1, out file);
+                }
                 e = dir.Create(name, out inode);
                 if (e != Errno.None) return e;
                 canonical = dirPath == "/" ? string.Concat("/", name) : string.Concat(dirPath, "/", name);
@@ -117,6 +144,72 @@ namespace Kernel.Vfs
             file = new OpenFile(inode, canonical, flags);
             inode.Opened();
             return Errno.None;
+        }
+
+        // rename(2): from's entry moves to `to`, replacing what is there.
+        public Errno Rename(string cwd, string from, string to)
+        {
+            Errno e = Parent(cwd, from, out Inode fromDir, out string fromName, out string fromPath);
+            if (e != Errno.None) return e;
+            if (fromName == null) return Errno.EBUSY;
+            e = Parent(cwd, to, out Inode toDir, out string toName, out string toPath);
+            if (e != Errno.None) return e;
+            if (toName == null) return Errno.EBUSY;
+            if (fromDir.Fs != toDir.Fs) return Errno.EXDEV;
+            e = fromDir.Lookup(fromName, out Inode src);
+            if (e != Errno.None) return e;
+            if (IsCovered(src)) return Errno.EBUSY;
+            if (src.IsDirectory)
+            {
+                string srcPath = fromPath == "/" ? string.Concat("/", fromName) : string.Concat(fromPath, "/", fromName);
+                if (toPath == srcPath || IsBelow(toPath, srcPath)) return Errno.EINVAL;
+            }
+            else if (from[from.Length - 1] == '/' || to[to.Length - 1] == '/') return Errno.ENOTDIR;
+            e = toDir.Lookup(toName, out Inode dst);
+            if (e == Errno.None)
+            {
+                if (dst == src) return Errno.None;
+                if (IsCovered(dst)) return Errno.EBUSY;
+                if (src.IsDirectory && !dst.IsDirectory) return Errno.ENOTDIR;
+                if (!src.IsDirectory && dst.IsDirectory) return Errno.EISDIR;
+            }
+            else if (e != Errno.ENOENT) return e;
+            return fromDir.Rename(fromName, toDir, toName);
+        }
+
+        // link(2): a new name for an existing non-directory (a symbolic link itself, not followed).
+        public Errno Link(string cwd, string existing, string path)
+        {
+            Errno e = ResolveNoFollow(cwd, existing, out Inode target, out string _);
+            if (e != Errno.None) return e;
+            if (target.IsDirectory) return Errno.EPERM;
+            e = Parent(cwd, path, out Inode dir, out string name, out string _);
+            if (e != Errno.None) return e;
+            if (name == null) return Errno.EEXIST;
+            if (dir.Fs != target.Fs) return Errno.EXDEV;
+            if (dir.Lookup(name, out Inode _) == Errno.None) return Errno.EEXIST;
+            return dir.Link(name, target);
+        }
+
+        // symlink(2): path becomes a symbolic link to target (any text; not checked).
+        public Errno Symlink(string cwd, string target, string path)
+        {
+            if (target == null || target.Length == 0) return Errno.ENOENT;
+            if (target.Length > PathMax) return Errno.ENAMETOOLONG;
+            Errno e = Parent(cwd, path, out Inode dir, out string name, out string _);
+            if (e != Errno.None) return e;
+            if (name == null) return Errno.EEXIST;
+            if (dir.Lookup(name, out Inode _) == Errno.None) return Errno.EEXIST;
+            return dir.Symlink(name, target, out Inode _);
+        }
+
+        public Errno ReadLink(string cwd, string path, out string target)
+        {
+            target = null;
+            Errno e = ResolveNoFollow(cwd, path, out Inode inode, out string _);
+            if (e != Errno.None) return e;
+            if (!inode.IsSymlink) return Errno.EINVAL;
+            return inode.ReadLink(out target);
         }
 
         public Errno Mount(string cwd, string path, FileSystem fs)
@@ -190,8 +283,8 @@ namespace Kernel.Vfs
             string component = path.Substring(begin, end - begin);
             Errno e;
             string dirPath;
-            if (begin == 0) e = Walk(cwd, ".", 1, out dir, out dirPath);
-            else e = Walk(cwd, path, begin, out dir, out dirPath);
+            if (begin == 0) e = Walk(cwd, ".", 1, true, out dir, out dirPath);
+            else e = Walk(cwd, path, begin, true, out dir, out dirPath);
             if (e != Errno.None) return e;
             if (!dir.IsDirectory) return Errno.ENOTDIR;
             if (component.Length == 0 || component == "/") { last = "/"; return Errno.None; }
@@ -202,8 +295,8 @@ namespace Kernel.Vfs
             return Errno.None;
         }
 
-        // Resolves path[0 .. length).
-        private Errno Walk(string cwd, string path, int length, out Inode result, out string canonical)
+        // Resolves path[0 .. length); followLast: a symbolic link named last is followed.
+        private Errno Walk(string cwd, string path, int length, bool followLast, out Inode result, out string canonical)
         {
             result = null;
             canonical = null;
@@ -214,12 +307,13 @@ namespace Kernel.Vfs
             stack.Add(_mounts[0].Fs.Root);
             names.Add("");
             Errno e;
+            int links = 0;
             if (path[0] != '/' && cwd != null)   // no working directory: relative to "/"
             {
-                e = WalkComponents(cwd, cwd.Length, stack, names);
+                e = WalkComponents(cwd, cwd.Length, stack, names, true, ref links);
                 if (e != Errno.None) return e;
             }
-            e = WalkComponents(path, length, stack, names);
+            e = WalkComponents(path, length, stack, names, followLast, ref links);
             if (e != Errno.None) return e;
             result = stack[stack.Count - 1];
             if (path[length - 1] == '/' && !result.IsDirectory) return Errno.ENOTDIR;
@@ -233,8 +327,9 @@ namespace Kernel.Vfs
             return Errno.None;
         }
 
-        // stack holds the inodes walked (up to MaxDepth components deep), names their names.
-        private Errno WalkComponents(string path, int length, Vector<Inode> stack, Vector<string> names)
+        // stack holds the inodes walked (up to MaxDepth components deep), names their names; links
+        // counts the symbolic links followed so far in this resolution.
+        private Errno WalkComponents(string path, int length, Vector<Inode> stack, Vector<string> names, bool followLast, ref int links)
         {
             int i = 0;
             while (i < length)
@@ -262,7 +357,31 @@ namespace Kernel.Vfs
                 string name = path.Substring(start, n);
                 Errno e = current.Lookup(name, out Inode child);
                 if (e != Errno.None) return e;
-                stack.Add(CrossMounts(child));
+                child = CrossMounts(child);
+                if (child.IsSymlink)
+                {
+                    int rest = i;
+                    while (rest < length && path[rest] == '/') rest++;
+                    bool last = rest == length;
+                    bool slash = i < length;   // "link/": a directory is meant, so it is followed
+                    if (!last || followLast || slash)
+                    {
+                        if (++links > MaxSymlinks) return Errno.ELOOP;
+                        e = child.ReadLink(out string target);
+                        if (e != Errno.None) return e;
+                        if (target.Length == 0) return Errno.ENOENT;
+                        if (target[0] == '/')
+                            while (stack.Count > 1)
+                            {
+                                stack.RemoveAt(stack.Count - 1);
+                                names.RemoveAt(names.Count - 1);
+                            }
+                        e = WalkComponents(target, target.Length, stack, names, true, ref links);
+                        if (e != Errno.None) return e;
+                        continue;
+                    }
+                }
+                stack.Add(child);
                 names.Add(name);
             }
             return Errno.None;

@@ -40,6 +40,7 @@ namespace Kernel
 
             Log.Line(string.Concat("CsKernel ", Version, " (x86_64), booted by ", BootInfo.Protocol == BootProtocol.Multiboot2 ? "Multiboot2" : "Multiboot1"));
             Log.Line(string.Concat("tsc: ", (Tsc.CyclesPerMs / 1000).ToString(), " MHz (calibrated against the PIT)"));
+            Rtc.Initialize();
             Log.Line(string.Concat("memory: ", (BootInfo.UsableBytes() / 1024).ToString(), " KiB usable in ", BootInfo.RangeCount.ToString(), " ranges"));
             if (!Memory.PhysicalMemory.Initialize(s_heapPhys, s_heapBytes)) Panic.Fail("mm: cannot lay out the frame database");
             if (!Memory.KernelMap.Initialize()) Panic.Fail("mm: no memory for the kernel's page tables");
@@ -52,7 +53,7 @@ namespace Kernel
 
             StartProcesses();
             Log.Line("proc: scheduler running (PID 1 sh, [events] and [kcontainerd] workqueues)");
-            Log.Line("fs: ramfs on /, configfs on /config, devtmpfs on /dev");
+            Log.Line("fs: ramfs on /, configfs on /config, devtmpfs on /dev, procfs on /proc; [flush] writes disk file systems back");
             Commands.Shell.Run();
         }
 
@@ -98,10 +99,12 @@ namespace Kernel
             }
             Sys.StartContainers(glue, table);
             Disks.Initialize();   // drivers sleep on wait queues: after the scheduler; /dev lists the disks
-            Vfs.DevFs devFs = new Vfs.DevFs(Disks.Table, new TerminalDevice());
-            Fs.FileSystems files = Fs.FileSystems.Create(Sys.Memory.Context, Sys.Irq, processes.Scheduler, table, devFs);
-            if (files == null) Panic.Fail("fs: cannot mount configfs on /config or devtmpfs on /dev");
+            Vfs.DevFs devFs = new Vfs.DevFs(Disks.Table, new TerminalDevice(), (uint)Rtc.Now);
+            Fs.KernelFsHost host = new Fs.KernelFsHost(processes, Sys.Irq, cpu, Sys.Printk);
+            Fs.FileSystems files = Fs.FileSystems.Create(Sys.Memory.Context, Sys.Irq, processes.Scheduler, table, devFs, host, Fs.ProcFiles.Create());
+            if (files == null) Panic.Fail("fs: cannot mount configfs on /config, devtmpfs on /dev or procfs on /proc");
             Sys.StartFiles(files);
+            if (!Fs.Writeback.Start(processes, files)) Panic.Fail("fs: cannot start [flush]");
         }
 
         // The early arena is carved out before anything else: the objects the memory manager is

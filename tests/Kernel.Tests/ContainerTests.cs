@@ -79,9 +79,9 @@ public sealed class ContainerTests(ITestOutputHelper output) : KernelTest(output
         Assert.Equal("100", await Read(m, "fresh", "task_limit"));
         Assert.InRange(await Number(m, "fresh", "page_limit"), 100_000, 140_000);   // all usable pages of 512 MiB
         Assert.Equal("", await Read(m, "fresh", "showtasks"));
-        Assert.Matches(@"(?m)^--w-------\s+1 root\s+root\s+\d+ addtask$", await m.RunAsync($"ls -l {Root}/fresh"));
-        Assert.Matches(@"(?m)^-rw-r--r--\s+1 root\s+root\s+\d+ page_limit$", await m.RunAsync($"ls -l {Root}/fresh"));
-        Assert.Matches(@"(?m)^-r--r--r--\s+1 root\s+root\s+\d+ num_tasks$", await m.RunAsync($"ls -l {Root}/fresh"));
+        Assert.Matches(@"(?m)^--w-------\s+1 root\s+root\s+\d+ .{12} addtask$", await m.RunAsync($"ls -l {Root}/fresh"));
+        Assert.Matches(@"(?m)^-rw-r--r--\s+1 root\s+root\s+\d+ .{12} page_limit$", await m.RunAsync($"ls -l {Root}/fresh"));
+        Assert.Matches(@"(?m)^-r--r--r--\s+1 root\s+root\s+\d+ .{12} num_tasks$", await m.RunAsync($"ls -l {Root}/fresh"));
         await MemcheckOk(m);
     }
 

@@ -45,7 +45,7 @@ public sealed class FileSystemTests(ITestOutputHelper output) : KernelTest(outpu
         Assert.Contains("sh: cd: can't cd to /nope: No such file or directory", await m.RunAsync("cd /nope"));
         Assert.Equal("", await m.RunAsync("cd /config"));
         Assert.Equal("containers", await m.RunAsync("ls"));
-        Assert.Matches(@"^drwxr-xr-x\s+\d+ root\s+root\s+\d+ containers$", await m.RunAsync("ls -l"));
+        Assert.Matches(@"^drwxr-xr-x\s+\d+ root\s+root\s+\d+ \w{3} [ \d]\d [ \d]\d[:\d]\d\d containers$", await m.RunAsync("ls -l"));
         Assert.Contains("ls: /nope: No such file or directory", await m.RunAsync("ls /nope"));
     }
 
@@ -70,7 +70,7 @@ public sealed class FileSystemTests(ITestOutputHelper output) : KernelTest(outpu
         Assert.Equal("stat: can't stat '/none': No such file or directory", await m.RunAsync("stat /none"));
         Assert.Equal("", await m.RunAsync("rm /d/file"));
         Assert.Equal("", await m.RunAsync("rmdir /d"));
-        Assert.Equal("config\ndev", await m.RunAsync("ls /"));
+        Assert.Equal("config\ndev\nmnt\nproc\ntmp", await m.RunAsync("ls /"));
         Assert.Equal("rmdir: '/': Device or resource busy", await m.RunAsync("rmdir /"));
     }
 
@@ -78,19 +78,19 @@ public sealed class FileSystemTests(ITestOutputHelper output) : KernelTest(outpu
     public async Task Mount_lists_and_configfs_can_be_unmounted_and_mounted_again()
     {
         QemuMachine m = await BootAsync();
-        Assert.Equal("none on / type ramfs (rw)\nnone on /config type configfs (rw)\nnone on /dev type devtmpfs (rw)", await m.RunAsync("mount"));
+        Assert.Equal("none on / type ramfs (rw)\nnone on /config type configfs (rw)\ndevtmpfs on /dev type devtmpfs (rw)\nproc on /proc type proc (rw)", await m.RunAsync("mount"));
         Assert.Equal("", await m.RunAsync("mkdir /config/containers/busy"));
         Assert.Equal("umount: can't unmount /config: Device or resource busy", await m.RunAsync("umount /config"));
         Assert.Equal("", await m.RunAsync("rmdir /config/containers/busy"));
         Assert.Equal("", await m.RunAsync("umount /config"));
-        Assert.Equal("none on / type ramfs (rw)\nnone on /dev type devtmpfs (rw)", await m.RunAsync("mount"));
+        Assert.Equal("none on / type ramfs (rw)\ndevtmpfs on /dev type devtmpfs (rw)\nproc on /proc type proc (rw)", await m.RunAsync("mount"));
         Assert.Equal("", await m.RunAsync("ls /config"));
         Assert.Equal("umount: can't unmount /config: Invalid argument", await m.RunAsync("umount /config"));
         Assert.Equal("mount: unknown filesystem type 'nofs'", await m.RunAsync("mount -t nofs none /config"));
         Assert.Equal("", await m.RunAsync("mount -t configfs none /config"));
         Assert.Equal("containers", await m.RunAsync("ls /config"));
         Assert.Equal("mount: mounting none on /config failed: Device or resource busy", await m.RunAsync("mount -t ramfs none /config"));
-        Assert.Equal("", await m.RunAsync("mkdir /mnt"));
+        Assert.Equal("mkdir: can't create directory '/mnt': File exists", await m.RunAsync("mkdir /mnt"));   // there at boot
         Assert.Equal("", await m.RunAsync("mount -t ramfs none /mnt"));
         Assert.Equal("", await m.RunAsync("echo x > /mnt/f"));
         Assert.Equal("", await m.RunAsync("cd /mnt"));

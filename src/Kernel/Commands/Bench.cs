@@ -21,7 +21,8 @@ namespace Kernel.Commands
             if (argc == 2 && argv[1] == "containers") return ContainerCommands.Bench(argv, argc);
             if (argc == 2 && argv[1] == "reclaim") return ContainerCommands.BenchReclaim(argv, argc);
             if (argc == 3 && argv[1] == "disk") return DiskBench.Run(argv[2]);
-            Console.WriteLine("usage: bench mm|gc|proc|containers|disk DEVICE");
+            if (argc == 3 && argv[1] == "fs") return FsCommands.Bench(argv, argc);
+            Console.WriteLine("usage: bench mm|gc|proc|containers|disk DEVICE|fs DIR");
             return 2;
         }
 

@@ -42,11 +42,15 @@ namespace Kernel.Commands
                 new Command("rm", "rm [-f] FILE...", "remove files", FileCommands.Rm),
                 new Command("touch", "touch FILE...", "create empty files", FileCommands.Touch),
                 new Command("stat", "stat FILE...", "show a file's size, inode and mode", FileCommands.Stat),
-                new Command("mount", "mount [-t TYPE none DIR]", "list mounts, or mount ramfs or configfs", FileCommands.Mount),
-                new Command("umount", "umount DIR", "unmount a file system", FileCommands.Umount),
+                new Command("mount", "mount [[-t TYPE] SOURCE DIR]", "list mounts, or mount ext2 (a disk), ramfs or configfs", FileCommands.Mount),
+                new Command("umount", "umount DIR|DEVICE", "unmount a file system (writing it back first)", FileCommands.Umount),
+                new Command("mv", "mv SOURCE... DEST", "rename or move files and directories", FsCommands.Mv),
+                new Command("ln", "ln [-sf] TARGET [LINK]", "make a hard link, or with -s a symbolic link", FsCommands.Ln),
+                new Command("df", "df", "disk space of mounted file systems (1 KiB blocks)", FsCommands.Df),
+                new Command("date", "date", "print the date and time (UTC, from the CMOS clock)", FsCommands.Date),
                 new Command("lspci", "lspci [-n]", "list PCI functions (lspci -n's form)", DiskCommands.Lspci),
                 new Command("lsblk", "lsblk", "list disks (util-linux's columns)", DiskCommands.Lsblk),
-                new Command("sync", "sync", "write every disk's cache to its medium", DiskCommands.Sync),
+                new Command("sync", "sync", "write dirty file data and metadata back, then every disk's cache", DiskCommands.Sync),
                 new Command("mkswap", "mkswap DEVICE", "write a swap signature (Linux's version 1) on a disk", SwapCommands.MkSwap),
                 new Command("swapon", "swapon DEVICE | swapon -s", "use a disk for swap, or list swap areas", SwapCommands.SwapOn),
                 new Command("swapoff", "swapoff DEVICE", "bring every swapped page back and stop using the disk", SwapCommands.SwapOff),
@@ -63,7 +67,7 @@ namespace Kernel.Commands
                 new Command("wqtest", "wqtest", "check that the events workqueue runs a queued item", ProcCommands.WqTest),
                 new Command("gc", "gc [debug [on|off]]", "collect garbage now and report; debug: poison and verify", GcCommands.Gc),
                 new Command("gctest", "gctest [MiB]", "allocate MiB of short-lived objects and check survivors", GcCommands.GcTest, true),
-                new Command("bench", "bench mm|gc|proc|containers|reclaim|disk DEV", "measure the memory manager, the collector, the scheduler, charging, reclaim or a disk", Bench.Run),
+                new Command("bench", "bench mm|gc|proc|containers|reclaim|disk DEV|fs DIR", "measure the memory manager, the collector, the scheduler, charging, reclaim, a disk or a file system", Bench.Run),
                 new Command("vmtest", "vmtest", "check demand faults and copy-on-write on the real MMU", VmTest.Run),
                 new Command("selftest", "selftest", "check the runtime contracts the compiled code relies on", SelfTest.Run),
                 new Command("panic-test", "panic-test pf|de|ud|df|stack|oom", "crash the kernel on purpose (page fault, divide error, invalid opcode, double fault, stack overflow, heap exhaustion)", PanicTest),
@@ -188,6 +192,7 @@ namespace Kernel.Commands
 
         private static int PowerOff(string[] argv, int argc)
         {
+            Sys.Files.Shutdown();   // everything written, disk file systems clean (as Linux's remount read-only)
             Console.WriteLine("Power down.");
             Acpi.PowerOff();
             Console.WriteLine("poweroff: ACPI S5 is not available on this machine");

@@ -23,7 +23,15 @@ namespace Kernel.Commands
             }
             Sys.Irq.Enter();
             string[] problems = Kernel.Containers.MemCheck.Run(Sys.Memory.Context, Sys.Containers);
+            string buffers = Sys.Files.Buffers.Verify();
             Sys.Irq.Exit();
+            if (buffers != null)
+            {
+                string[] more = new string[problems.Length + 1];
+                for (int i = 0; i < problems.Length; i++) more[i] = problems[i];
+                more[problems.Length] = string.Concat("memcheck: ", buffers);
+                problems = more;
+            }
             if (problems.Length == 0)
             {
                 Console.WriteLine("memcheck: ok");

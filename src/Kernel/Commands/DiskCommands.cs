@@ -63,10 +63,17 @@ namespace Kernel.Commands
             return 0;
         }
 
-        // sync: every disk's write cache to its medium (device nodes have no page cache to write).
+        // sync: dirty pages and metadata of every disk file system, then every disk's write cache
+        // to its medium.
         public static int Sync(string[] argv, int argc)
         {
             int status = 0;
+            Errno fe = Sys.Files.SyncAll();
+            if (fe != Errno.None)
+            {
+                Console.Error(string.Concat("sync: ", Why(fe)));
+                status = 1;
+            }
             for (int i = 0; i < Disks.Table.Count; i++)
             {
                 BlockDevice d = Disks.Table.At(i);

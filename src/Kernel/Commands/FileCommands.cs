@@ -1,6 +1,7 @@
-// The shell's file commands: cd pwd ls mkdir rmdir rm touch stat mount umount (cat is a text
-// tool: Shell/TextTools.cs), with
-// busybox's messages ("mkdir: can't create directory 'x': File exists"). Errors go to the console
+// The shell's file commands: cd pwd ls mkdir rmdir rm touch stat mount umount mv ln (cat is a
+// text tool: Shell/TextTools.cs), with busybox's messages ("mkdir: can't create directory 'x':
+// File exists") and busybox's ls -l (owner, size, "Nov 14 22:13" or "Nov 14  2023",
+// "link -> target"; -i: inode numbers). Errors go to the console
 // (standard error), never into a redirected output file.
 using Kernel.Drivers;
 using Kernel.Shell;
@@ -39,7 +40,7 @@ namespace Kernel.Commands
 
         public static int Ls(string[] argv, int argc)
         {
-            bool longFormat = false;
+            bool longFormat = false, inodes = false;
             int first = 1;
             for (; first < argc && argv[first].Length > 1 && argv[first][0] == '-'; first++)
             {
@@ -47,6 +48,7 @@ namespace Kernel.Commands
                 for (int j = 1; j < o.Length; j++)
                 {
                     if (o[j] == 'l') longFormat = true;
+                    else if (o[j] == 'i') inodes = true;
                     else if (o[j] != '1' && o[j] != 'a')
                     {
                         Console.Error(string.Concat("ls: invalid option -- '", o.Substring(j, 1), "'"));
@@ -54,16 +56,16 @@ namespace Kernel.Commands
                     }
                 }
             }
+            int status = 0;
             int operands = argc - first;
-            if (operands == 0) return ListDirectory(".", longFormat, false);
+            if (operands == 0) return ListOne(".", longFormat, inodes, false);
             // As ls does: errors first, then the operands that are not directories (sorted), then
             // each directory (sorted) under a "DIR:" header when there are several operands.
-            int status = 0;
             Kernel.Collections.Vector<string> files = new Kernel.Collections.Vector<string>(operands);
             Kernel.Collections.Vector<string> dirs = new Kernel.Collections.Vector<string>(operands);
             for (int i = first; i < argc; i++)
             {
-                Errno e = Sys.Files.Resolve(argv[i], out Inode inode, out string _);
+                Errno e = longFormat ? Sys.Files.ResolveNoFollow(argv[i], out Inode inode, out string _) : Sys.Files.Resolve(argv[i], out inode, out string _);
                 if (e != Errno.None)
                 {
                     Console.Error(string.Concat("ls: ", argv[i], ": ", Why(e)));
@@ -76,18 +78,19 @@ namespace Kernel.Commands
             Sorting.Sort(fileNames, Sorting.Ordinal);
             Sorting.Sort(dirNames, Sorting.Ordinal);
             for (int i = 0; i < fileNames.Length; i++)
-                if (Sys.Files.Resolve(fileNames[i], out Inode inode, out string _) == Errno.None) Entry(fileNames[i], inode, longFormat);
+                if (ListOne(fileNames[i], longFormat, inodes, false) != 0) status = 1;
             for (int i = 0; i < dirNames.Length; i++)
             {
                 if (i > 0 || fileNames.Length > 0) Console.Write('\n');
-                if (ListDirectory(dirNames[i], longFormat, operands > 1) != 0) status = 1;
+                if (ListOne(dirNames[i], longFormat, inodes, operands > 1) != 0) status = 1;
             }
             return status;
         }
 
-        private static int ListDirectory(string path, bool longFormat, bool header)
+        private static int ListOne(string path, bool longFormat, bool inodes, bool header)
         {
-            Errno e = Sys.Files.Resolve(path, out Inode inode, out string _);
+            // -l shows a symbolic link named on the command line itself; plain ls lists where it leads.
+            Errno e = longFormat ? Sys.Files.ResolveNoFollow(path, out Inode inode, out string _) : Sys.Files.Resolve(path, out inode, out string _);
             if (e != Errno.None)
             {
                 Console.Error(string.Concat("ls: ", path, ": ", Why(e)));
@@ -95,30 +98,45 @@ namespace Kernel.Commands
             }
             if (inode.Kind != InodeKind.Directory)
             {
-                Entry(path, inode, longFormat);
+                Entry(path, inode, longFormat, inodes);
                 return 0;
             }
             if (header) Console.WriteLine(string.Concat(path, ":"));
             string[] names;
             Inode[] children;
-            Listing.Sorted(inode, out names, out children);
-            for (int i = 0; i < names.Length; i++) Entry(names[i], children[i], longFormat);
+            e = Listing.Sorted(inode, out names, out children);
+            for (int i = 0; i < names.Length; i++) Entry(names[i], children[i], longFormat, inodes);
+            if (e != Errno.None)
+            {
+                Console.Error(string.Concat("ls: ", path, ": ", Why(e)));
+                return 1;
+            }
             return 0;
         }
 
-        private static void Entry(string name, Inode inode, bool longFormat)
+        private static void Entry(string name, Inode inode, bool longFormat, bool inodes)
         {
+            string ino = inodes ? string.Concat(Numbers.PadLeft(inode.Ino.ToString(), 7), " ") : "";
             if (!longFormat)
             {
-                Console.WriteLine(name);
+                Console.WriteLine(string.Concat(ino, name));
                 return;
             }
             // A device shows "major, minor" where a file shows its size (busybox's "%4u, %3u ").
             string size = inode.IsDevice
                 ? string.Concat(Numbers.PadLeft(inode.DeviceMajor.ToString(), 4), ", ", Numbers.PadLeft(inode.DeviceMinor.ToString(), 3))
                 : Numbers.PadLeft(inode.Size.ToString(), 9);
-            Console.WriteLine(string.Concat(Listing.ModeString(inode), " ", Numbers.PadLeft(inode.Links.ToString(), 4),
-                " root     root     ", string.Concat(size, " ", name)));
+            string owners = string.Concat(" ", Numbers.PadRight(Listing.Owner(inode.Uid), 8), " ", Numbers.PadRight(Listing.Owner(inode.Gid), 8), " ");
+            string when = CivilTime.Ls(inode.MTime, Rtc.Now);
+            if (inode.IsSymlink)
+            {
+                Errno e;
+                string target;
+                using (Sys.Irq.Hold()) e = inode.ReadLink(out target);   // every VFS call holds the interrupt lock
+                if (e == Errno.None) name = string.Concat(name, " -> ", target);
+            }
+            Console.WriteLine(string.Concat(string.Concat(ino, Listing.ModeString(inode), " ", Numbers.PadLeft(inode.Links.ToString(), 4)),
+                owners, string.Concat(size, " ", when, " "), name));
         }
 
         public static int Mkdir(string[] argv, int argc)
@@ -235,14 +253,14 @@ namespace Kernel.Commands
             int status = 0;
             for (int i = 1; i < argc; i++)
             {
-                Errno e = Sys.Files.Resolve(argv[i], out Inode inode, out string canonical);
+                Errno e = Sys.Files.ResolveNoFollow(argv[i], out Inode inode, out string canonical);
                 if (e != Errno.None)
                 {
                     Console.Error(string.Concat("stat: can't stat '", argv[i], "': ", Why(e)));
                     status = 1;
                     continue;
                 }
-                ulong blocks = (inode.Size + 511) / 512;
+                ulong blocks = inode.Blocks;
                 Console.WriteLine(string.Concat("  File: ", canonical));
                 Console.WriteLine(string.Concat("  Size: ", Numbers.PadRight(inode.Size.ToString(), 10), " Blocks: ",
                     string.Concat(Numbers.PadRight(blocks.ToString(), 8), " IO Block: 4096   ", Listing.KindName(inode))));
@@ -253,7 +271,9 @@ namespace Kernel.Commands
         }
 
         // mount                          list the mounts
-        // mount -t TYPE DEVICE DIR       mount a new TYPE file system on DIR (DEVICE is ignored: none)
+        // mount -t TYPE SOURCE DIR       mount a new TYPE file system on DIR (SOURCE: the disk for
+        //                                ext2, ignored otherwise: none)
+        // mount SOURCE DIR               the disk's superblock says which (ext2)
         public static int Mount(string[] argv, int argc)
         {
             if (argc == 1)
@@ -261,24 +281,28 @@ namespace Kernel.Commands
                 for (int i = 0; i < Sys.Files.MountCount; i++)
                 {
                     Sys.Files.MountAt(i, out string path, out FileSystem fs);
-                    Console.WriteLine(string.Concat("none on ", path, " type ", string.Concat(fs.Type, " (rw)")));
+                    string options = fs.ReadOnly ? "ro" : "rw";
+                    if (fs.Type == "ext2") options = string.Concat(options, ",noatime");
+                    Console.WriteLine(string.Concat(fs.Source, " on ", path, string.Concat(" type ", fs.Type, " (", string.Concat(options, ")"))));
                 }
                 return 0;
             }
-            if (argc != 5 || argv[1] != "-t")
+            bool typed = argc == 5 && argv[1] == "-t";
+            if (!typed && argc != 3)
             {
-                Console.Error("usage: mount [-t TYPE DEVICE DIRECTORY]");
+                Console.Error("usage: mount [[-t TYPE] SOURCE DIRECTORY]");
                 return 2;
             }
-            Errno e = Sys.Files.Mount(argv[2], argv[4]);
-            if (e == Errno.ENODEV)
+            string type = typed ? argv[2] : null, source = typed ? argv[3] : argv[1], dir = typed ? argv[4] : argv[2];
+            Errno e = Sys.Files.Mount(type, source, dir);
+            if (e == Errno.ENODEV && typed)
             {
                 Console.Error(string.Concat("mount: unknown filesystem type '", argv[2], "'"));
                 return 1;
             }
             if (e != Errno.None)
             {
-                Console.Error(string.Concat("mount: mounting ", argv[3], " on ", string.Concat(argv[4], " failed: ", Why(e))));
+                Console.Error(string.Concat("mount: mounting ", source, " on ", string.Concat(dir, " failed: ", Why(e))));
                 return 1;
             }
             return 0;
@@ -288,7 +312,7 @@ namespace Kernel.Commands
         {
             if (argc != 2)
             {
-                Console.Error("usage: umount DIRECTORY");
+                Console.Error("usage: umount DIRECTORY|DEVICE");
                 return 2;
             }
             Errno e = Sys.Files.Unmount(argv[1], Sys.Processes.Init.Cwd);

@@ -41,7 +41,7 @@ namespace Kernel.Commands
             Usage u = Count();
             ulong total = PhysicalMemory.TotalBytes / 1024;
             ulong free = u.Free * PageKiB;
-            ulong cache = u.File * PageKiB;
+            ulong cache = (u.File + Sys.Files.Buffers.Pages) * PageKiB;
             ulong reserve = PhysicalMemory.Buddy.ReserveFrames * PageKiB;
             ulong used = total - free - cache;
             ulong available = free + cache > reserve ? free + cache - reserve : 0;
@@ -79,7 +79,8 @@ namespace Kernel.Commands
             Row("page tables", PhysicalMemory.EarlyPageTableBytes / 4096 + KernelMap.TableFrames + userTables,
                 string.Concat("(", userTables.ToString(), " in user address spaces)"));
             Row("anon", u.Anon, "");
-            Row("file", u.File, "");
+            Row("file", u.File, string.Concat("(", Sys.Memory.Context.DirtyPages.ToString(), " dirty, ", Sys.Memory.Context.WritebackPages.ToString(), " under writeback)"));
+            Row("buffers", Sys.Files.Buffers.Pages, "(metadata of disk file systems)");
             Row("reserve", buddy.ReserveFrames, "(kernel-only)");
             Row("free", u.Free, string.Concat("(", buddy.CachedFrames.ToString(), " in the order-0 cache)"));
             string orders = "free blocks by order:";
@@ -146,7 +147,9 @@ namespace Kernel.Commands
                 }
                 Sys.Irq.Exit();
             }
-            Console.WriteLine(string.Concat("memtest: holding ", count.ToString(), " frames, leaving ", buddy.FreeFrames.ToString(),
+            // Read before the line is built: its strings may take heap pages of their own.
+            uint leaving = buddy.FreeFrames;
+            Console.WriteLine(string.Concat("memtest: holding ", count.ToString(), " frames, leaving ", leaving.ToString(),
                 string.Concat(" free for others (reserve ", reserve.ToString(), ", margin ", string.Concat(margin.ToString(), ")"))));
             ulong bad = 0;
             bool interrupted = false;

@@ -605,6 +605,9 @@ function Measure-Reclaim {
             }
             Write-Host $line
         } finally { Remove-Item $img -ErrorAction SilentlyContinue }
+    }
+}
+
 # `bench fs` (16 MiB written in 64 KiB writes and synced, read cold after drop_caches 3, read warm)
 # on a fresh 512 MiB ext2 image (the host's mke2fs -t ext2) on each bus, here and on the Linux peer
 # (its ext4 driver mounts ext2; dd with the same sizes, timed with /proc/timer_list), median of 3

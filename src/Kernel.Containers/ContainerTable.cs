@@ -214,6 +214,7 @@ namespace Kernel.Containers
         // tasks throttled on it as it goes. A pass that frees nothing while c is over its limit and
         // a task of c is throttled kills c's biggest task (the OOM killer, inside c only). Sleeps
         // for I/O; the interrupt lock is let go between batches, so c may be removed meanwhile.
+        // Only OomRetries fruitless passes in a row (about a second) lead to the kill.
         public ReclaimResult RunOverLimit(Container c)
         {
             c.OverLimitPending = false;
@@ -223,26 +224,40 @@ namespace Kernel.Containers
             c.Reclaiming = true;
             c.ReclaimRuns++;
             long target = c.PageLimit - c.PageLimit / 16;
-            while (!c.Freeing && c.PageUsage > target)
+            // A pass that frees nothing may only have met pages under I/O or just used: try again
+            // a little later, up to OomRetries times (about a second), before anyone is killed.
+            for (int attempt = 0; ; attempt++)
             {
-                long want = c.PageUsage - target;
-                ReclaimResult r = _vm.Reclaim.Shrink(c, want > ReclaimChunk ? ReclaimChunk : want);
-                total.Freed += r.Freed;
-                total.Scanned += r.Scanned;
-                total.Unevictable += r.Unevictable;
-                total.WrittenBack += r.WrittenBack;
-                if (c.PageUsage < Charger.ThrottleLine(c)) _host.WakeThrottled(c);
-                if (r.Freed == 0) break;
+                long freed = 0;
+                while (!c.Freeing && c.PageUsage > target)
+                {
+                    long want = c.PageUsage - target;
+                    ReclaimResult r = _vm.Reclaim.Shrink(c, want > ReclaimChunk ? ReclaimChunk : want);
+                    freed += r.Freed;
+                    total.Freed += r.Freed;
+                    total.Scanned += r.Scanned;
+                    total.Unevictable += r.Unevictable;
+                    total.WrittenBack += r.WrittenBack;
+                    if (c.PageUsage < Charger.ThrottleLine(c)) _host.WakeThrottled(c);
+                    if (r.Freed == 0) break;
+                }
+                if (c.Freeing || freed > 0 || c.PageUsage <= c.PageLimit || !_host.HasThrottled(c)) break;
+                if (attempt + 1 < OomRetries)
+                {
+                    _host.Sleep(OomRetryMs);
+                    continue;
+                }
+                if (_host.OomKill(c)) c.OomKills++;
+                break;
             }
             c.Reclaiming = false;
-            if (c.Freeing) return total;
-            if (total.Freed == 0 && c.PageUsage > c.PageLimit && _host.HasThrottled(c))
-            {
-                if (_host.OomKill(c)) c.OomKills++;
-            }
-            if (c.PageUsage < Charger.ThrottleLine(c)) _host.WakeThrottled(c);
+            if (!c.Freeing && c.PageUsage < Charger.ThrottleLine(c)) _host.WakeThrottled(c);
             return total;
         }
+
+        // The OOM killer's patience: fruitless passes, OomRetryMs apart, before it kills.
+        public const int OomRetries = 8;
+        public const ulong OomRetryMs = 100;
 
         private const long ReclaimChunk = 256;
     }

@@ -23,6 +23,11 @@ namespace Kernel.Mm
 {
     public enum ChargeKind { Anon, File }
 
+    // Whether a charge far over the limit waits (a page the task needs now) or is refused with
+    // EAGAIN (readahead: a page nobody asked for yet must not hold the task back, nor be taken
+    // while the container is at its throttle line).
+    public enum ChargeMode { MayThrottle, NoWait }
+
     public sealed unsafe class Charger
     {
         private readonly Page* _pages;
@@ -102,13 +107,19 @@ namespace Kernel.Mm
         // try_charge: reserves a page for the container that pays for target (null: the root).
         // Far over its limit (usage above limit + limit/8) the caller is first held back a moment
         // so the reaper can catch up (it may sleep; the charge then succeeds anyway).
-        public Errno TryCharge(MemoryContainer target, out MemoryContainer payer)
+        public Errno TryCharge(MemoryContainer target, out MemoryContainer payer) => TryCharge(target, ChargeMode.MayThrottle, out payer);
+
+        public Errno TryCharge(MemoryContainer target, ChargeMode mode, out MemoryContainer payer)
         {
             payer = Payer(target);
-            if (_throttle != null && payer.PageUsage >= ThrottleLine(payer))
+            if (payer.PageUsage >= ThrottleLine(payer))
             {
-                _throttle.Throttle(payer);
-                payer = Payer(target);
+                if (mode == ChargeMode.NoWait) return Errno.EAGAIN;
+                if (_throttle != null)
+                {
+                    _throttle.Throttle(payer);
+                    payer = Payer(target);
+                }
             }
             payer.PageUsage++;
             return Errno.None;
@@ -116,7 +127,10 @@ namespace Kernel.Mm
 
         // A page of cache: the first one binds the cache to the bringer's container (the task
         // bringing the file into memory); every page is then charged to the cache's container.
-        public Errno TryChargeCache(PageCache cache, MemoryContainer bringer, out MemoryContainer payer)
+        public Errno TryChargeCache(PageCache cache, MemoryContainer bringer, out MemoryContainer payer) =>
+            TryChargeCache(cache, bringer, ChargeMode.MayThrottle, out payer);
+
+        public Errno TryChargeCache(PageCache cache, MemoryContainer bringer, ChargeMode mode, out MemoryContainer payer)
         {
             if (!cache.Charged)
             {
@@ -125,7 +139,7 @@ namespace Kernel.Mm
                 cache.Charged = true;
                 c.NumFiles++;
             }
-            return TryCharge(cache.Container, out payer);
+            return TryCharge(cache.Container, mode, out payer);
         }
 
         public void Cancel(MemoryContainer payer) => payer.PageUsage--;

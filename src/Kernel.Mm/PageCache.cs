@@ -114,13 +114,14 @@ namespace Kernel.Mm
 
         // Readahead (Linux's page_cache_ra_unbounded): page index, absent, comes in zeroed, charged
         // and Locked, for the caller to fill and then end with EndRead. EEXIST when it is present;
+        // EAGAIN when the container is at its throttle line (readahead stops there, never waits);
         // otherwise as GetOrCreate.
         public Errno BeginRead(ulong index, MemoryContainer bringer, out uint pfn)
         {
             _vm.Lock.AssertHeld("mm: page cache");
             pfn = Find(index);
             if (pfn != Page.NoFrame) return Errno.EEXIST;
-            Errno e = Add(index, bringer, out pfn);
+            Errno e = Add(index, bringer, ChargeMode.NoWait, out pfn);
             if (e == Errno.None) _vm.Pages[pfn].Flags |= PageFlags.Locked;
             return e;
         }
@@ -139,13 +140,15 @@ namespace Kernel.Mm
         }
 
         // A new zeroed frame at index (absent), charged and on the LRU.
-        private Errno Add(ulong index, MemoryContainer bringer, out uint pfn)
+        private Errno Add(ulong index, MemoryContainer bringer, out uint pfn) => Add(index, bringer, ChargeMode.MayThrottle, out pfn);
+
+        private Errno Add(ulong index, MemoryContainer bringer, ChargeMode mode, out uint pfn)
         {
             pfn = Page.NoFrame;
             if (_released) return Errno.ENOENT;
             if (index >= MaxPages) return Errno.EFBIG;
             if (index >= (ulong)_pages.Length) Grow(index);
-            Errno e = _vm.Charger.TryChargeCache(this, bringer, out MemoryContainer payer);
+            Errno e = _vm.Charger.TryChargeCache(this, bringer, mode, out MemoryContainer payer);
             if (e != Errno.None) return e;
             if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn))
             {

@@ -271,7 +271,7 @@ namespace Kernel.Mm
                 uint s = slot + (uint)n;
                 if (s > _area.Slots || !_area.IsUsed(s) || _area.Count(s) == 0 || _cache[s] != Page.NoFrame) break;
                 MemoryContainer owner = SlotOwner(s, mm);
-                if (owner.PageUsage + 1 >= Charger.ThrottleLine(owner) || _vm.Charger.TryCharge(owner, out MemoryContainer p2) != Errno.None) break;
+                if (_vm.Charger.TryCharge(owner, ChargeMode.NoWait, out MemoryContainer p2) != Errno.None) break;
                 if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out uint extra))
                 {
                     _vm.Charger.Cancel(p2);

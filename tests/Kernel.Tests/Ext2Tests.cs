@@ -378,4 +378,47 @@ public sealed class Ext2Tests(ITestOutputHelper output) : KernelTest(output)
         Assert.Equal("last words\n", Encoding.ASCII.GetString(Dump(m.DiskFiles[0], "/last")));
         Assert.Contains("clean", Host("dumpe2fs", "-h", m.DiskFiles[0]).output);
     }
+
+    // Reclaim of file pages (the reaper on an ext2 file): a container with a small page_limit reads
+    // a 4 MiB file (its clean page-cache pages are dropped and read again later) and writes another
+    // 4 MiB (its dirty pages are written back, then dropped). No swap: nothing is killed, the
+    // usage stays near the limit, the bytes are right by the host's cksum, and e2fsck is clean.
+    [Fact]
+    public async Task A_container_over_its_limit_drops_clean_file_pages_and_writes_dirty_ones_back()
+    {
+        string dir = TempDir();
+        try
+        {
+            byte[] big = Random(4 << 20, 77);
+            File.WriteAllBytes(Path.Combine(dir, "big"), big);
+            byte[] image = MakeImage(dir, 32, 4096);
+            QemuMachine m = await BootAsync(new QemuOptions { Disks = [new QemuDisk(DiskBus.Virtio, image.Length, image)] });
+            Assert.Equal("", await m.RunAsync("mount /dev/vda /mnt"));
+            const string c = "/config/containers/files";
+            Assert.Equal("", await m.RunAsync($"mkdir {c}"));
+            Assert.Equal("", await m.RunAsync($"echo 300 > {c}/page_limit"));
+            Assert.Equal("", await m.RunAsync($"echo 1 > {c}/addtask"));
+            string sum = await m.RunAsync("cksum /mnt/big", Slow);
+            Assert.Equal(CksumOf(big) + " /mnt/big", sum);
+            Assert.Contains("1024+0 records out", await m.RunAsync("dd if=/mnt/big of=/mnt/copy bs=4096", Slow));
+            Assert.Equal("", await m.RunAsync($"echo 1 > {c}/rmtask"));
+            Assert.True(long.Parse(await m.RunAsync($"cat {c}/pages_reclaimed")) >= 1000, "clean and dirty file pages were reclaimed");
+            Assert.InRange(long.Parse(await m.RunAsync($"cat {c}/max_page_usage")), 300, 300 + 37 + 64);
+            Assert.Equal("0", await m.RunAsync($"cat {c}/oom_kills"));
+            Assert.Equal(CksumOf(big) + " /mnt/copy", await m.RunAsync("cksum /mnt/copy", Slow));
+            await MemcheckOk(m);
+            Assert.Equal("", await m.RunAsync("umount /mnt", Slow));
+            Assert.Equal("", await m.RunAsync($"rmdir {c}"));
+            await m.RunAsync("sync");
+            string copy = Path.GetTempFileName();
+            try
+            {
+                File.Copy(m.DiskFiles[0], copy, overwrite: true);
+                AssertClean(copy);
+                Assert.Equal(big, Dump(copy, "/copy"));
+            }
+            finally { File.Delete(copy); }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

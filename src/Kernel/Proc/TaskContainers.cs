@@ -109,11 +109,17 @@ namespace Kernel.Proc
         public override bool HasThrottled(Container c) => !_throttled[c.Id].IsEmpty;
 
         // The biggest task of c by resident plus swapped pages, killed with SIGKILL; it says so in
-        // dmesg and on the console as Linux's OOM killer does.
+        // dmesg and on the console as Linux's OOM killer does. While a task of c is already dying
+        // (a kill waits for the end of an unkillable section) nobody else is killed.
         public override bool OomKill(Container c)
         {
             Process victim = null;
             ulong worst = 0;
+            for (int i = 0; i < c.NumTasks; i++)
+            {
+                Process t = Live(c.TaskAt(i));
+                if (t != null && _scheduler.HasFatalSignal(t)) return false;
+            }
             for (int i = 0; i < c.NumTasks; i++)
             {
                 Process t = Live(c.TaskAt(i));

@@ -14,7 +14,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Anonymous_faults_charge_the_faulting_tasks_container_exactly_and_exit_uncharges()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("a", out Container a);
             FakeTask t = w.Spawn();
             w.Table.AddTask(a, t.Pid.ToString());
@@ -37,7 +37,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void A_fault_that_fails_after_its_charge_counts_no_hit_and_no_peak()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("a", out Container a);
             FakeTask t = w.Spawn();
             w.Table.AddTask(a, t.Pid.ToString());
@@ -60,7 +60,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Moving_a_task_moves_no_charge_and_cow_copies_go_to_the_writer()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("from", out Container from);
             w.Table.Create("to", out Container to);
             FakeTask t = w.Spawn();
@@ -93,7 +93,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Page_cache_pages_charge_the_container_that_brought_the_file_in()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("writer", out Container writer);
             w.Table.Create("mapper", out Container mapper);
             PageCache cache = PageCache.Create(w.Mm);
@@ -126,7 +126,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Rmdir_hands_files_and_pages_to_the_root()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("gone", out Container gone);
             PageCache cache = PageCache.Create(w.Mm);
             Assert.True(cache.TryGetOrCreate(0, gone, out uint _));
@@ -154,7 +154,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Going_over_the_limit_counts_hits_and_queues_the_work_once_until_it_runs()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("lim", out Container lim);
             Assert.Equal(Errno.None, w.Table.Attributes.Store(lim, "page_limit", "5\n"));
             FakeTask t = w.Spawn();
@@ -183,7 +183,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Memcheck_reports_a_corrupted_counter_and_a_stray_charge()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("c", out Container c);
             FakeTask t = w.Spawn();
             w.Table.AddTask(c, t.Pid.ToString());
@@ -194,7 +194,7 @@ namespace Kernel.Containers.Tests
             Assert.Contains("memcheck: container c: num_anon_pages 2, frames 1", problems);
             Assert.Single(problems);
             c.AnonPages--;
-            uint pfn = Pte.Pfn(t.Mm.Table.Lookup(World.Base));
+            uint pfn = Pte.Pfn(t.Mm.Table.Lookup(ContainerWorld.Base));
             w.Vm.Pages[pfn].ContainerId = 9;   // names no container
             problems = MemCheck.Run(w.Mm, w.Table);
             Assert.Contains(problems, p => p.Contains("charged to container id 9, which does not exist"));

@@ -16,7 +16,7 @@ namespace Kernel.Containers.Tests
             public override MemoryContainer CurrentContainer => null;
         }
 
-        private static Vfs.Vfs Tree(World w, out ConfigFs fs)
+        private static Vfs.Vfs Tree(ContainerWorld w, out ConfigFs fs)
         {
             var vfs = new Vfs.Vfs(new RamFs(w.Mm, new NoTask()));
             Assert.Equal(Errno.None, vfs.Mkdir("/", "/config"));
@@ -54,7 +54,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Mkdir_makes_a_container_whose_files_read_and_write()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             Vfs.Vfs vfs = Tree(w, out _);
             Assert.Equal(Errno.None, vfs.Mkdir("/", "/config/containers/web"));
             Container c = w.Table.Find("web");
@@ -79,7 +79,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void The_tree_lists_description_and_containers_in_order()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             Vfs.Vfs vfs = Tree(w, out _);
             vfs.Mkdir("/", "/config/containers/b");
             vfs.Mkdir("/", "/config/containers/a");
@@ -97,7 +97,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Configfs_refuses_what_configfs_refuses()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             Vfs.Vfs vfs = Tree(w, out ConfigFs fs);
             vfs.Mkdir("/", "/config/containers/x");
             Assert.Equal(Errno.EPERM, vfs.Mkdir("/", "/config/containers/x/sub"));

@@ -149,11 +149,11 @@ namespace Kernel.Containers.Tests
             }
         }
 
-        private static Container Find(World w, string name) => name == null ? null : w.Table.Find(name);
+        private static Container Find(ContainerWorld w, string name) => name == null ? null : w.Table.Find(name);
 
         private static void Run(Op[] ops)
         {
-            using var w = new World(4096, DefaultLimit);
+            using var w = new ContainerWorld(4096, DefaultLimit);
             var m = new Model();
             foreach (Op op in ops)
             {
@@ -205,7 +205,7 @@ namespace Kernel.Containers.Tests
                     case Step.UnmapAnon:   // unmap an anonymous page
                         if (t != null)
                         {
-                            ulong va = World.Base + ((ulong)page << 12);
+                            ulong va = ContainerWorld.Base + ((ulong)page << 12);
                             Assert.Equal(Errno.None, t.Real.Mm.Unmap(va, 1));
                             Assert.Equal(Errno.None, t.Real.Mm.MapAnonymous(va, 1, Protection.Read | Protection.Write));
                             if (t.Anon[page] != null) t.Anon[page].Maps--;
@@ -404,7 +404,7 @@ namespace Kernel.Containers.Tests
             Assert.Equal(w.Vm.FreeAtStart, w.Vm.Buddy.FreeFrames);
         }
 
-        private static void Check(World w, Model m)
+        private static void Check(ContainerWorld w, Model m)
         {
             Frame[] frames = m.Frames().ToArray();
             Assert.Equal(m.Live.Count, w.Table.Count);

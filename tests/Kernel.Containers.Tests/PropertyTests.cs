@@ -55,7 +55,7 @@ namespace Kernel.Containers.Tests
 
         private static void Run(Op[] ops)
         {
-            using var w = new World(4096, pageLimit: 20);
+            using var w = new ContainerWorld(4096, pageLimit: 20);
             var model = new Model();
             var tasks = new List<FakeTask>();
             var caches = new Dictionary<int, PageCache>();
@@ -115,8 +115,8 @@ namespace Kernel.Containers.Tests
                         if (t != null)
                         {
                             int page = b % Pages;
-                            Assert.Equal(Errno.None, t.Mm.Unmap(World.Base + ((ulong)page << 12), 1));
-                            Assert.Equal(Errno.None, t.Mm.MapAnonymous(World.Base + ((ulong)page << 12), 1, Protection.Read | Protection.Write));
+                            Assert.Equal(Errno.None, t.Mm.Unmap(ContainerWorld.Base + ((ulong)page << 12), 1));
+                            Assert.Equal(Errno.None, t.Mm.MapAnonymous(ContainerWorld.Base + ((ulong)page << 12), 1, Protection.Read | Protection.Write));
                             ModelFrame f = model.Mapped[t.Pid][page];
                             if (f != null) f.Maps--;
                             model.Mapped[t.Pid][page] = null;

@@ -16,11 +16,11 @@ namespace Kernel.Containers.Tests
     {
         private const ulong FileVa = 0x2000_0000;
 
-        private static FaultResult ReadFile(World w, FakeTask t, int page) =>
+        private static FaultResult ReadFile(ContainerWorld w, FakeTask t, int page) =>
             Kernel.Mm.Tests.Cpu.Access(w.Vm, t.Mm, FileVa + ((ulong)page << 12), FaultAccess.Read, out byte* _);
 
         // Charged frames by Page.ContainerId, counted from the frame database.
-        private static long Frames(World w, ushort id, PageFlags kind)
+        private static long Frames(ContainerWorld w, ushort id, PageFlags kind)
         {
             long n = 0;
             for (uint pfn = 0; pfn < w.Mm.Frames.Count; pfn++)
@@ -31,7 +31,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Tasks_running_between_batches_leave_the_accounting_exact()
         {
-            using var w = new World(4096);
+            using var w = new ContainerWorld(4096);
             w.Table.Create("r", out Container r);
             w.Table.Create("o", out Container o);
             FakeTask t1 = w.Spawn(), t2 = w.Spawn(), u = w.Spawn(), v = w.Spawn();

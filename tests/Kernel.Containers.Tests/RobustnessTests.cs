@@ -23,7 +23,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void A_stale_mm_pointer_to_a_removed_container_charges_the_root_and_counts_a_bug()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("a", out Container a);
             FakeTask t = w.Spawn();
             w.Table.AddTask(a, t.Pid.ToString());
@@ -49,7 +49,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void A_page_cache_brought_in_by_a_stale_container_is_charged_to_the_root()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("a", out Container a);
             Assert.Equal(Errno.None, w.Table.Remove("a"));
             PageCache cache = PageCache.Create(w.Mm);
@@ -66,7 +66,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void A_charge_aimed_at_a_container_being_removed_goes_to_the_root()
         {
-            using var w = new World(2048);
+            using var w = new ContainerWorld(2048);
             w.Table.Create("r", out Container r);
             FakeTask t = w.Spawn();
             FakeTask stale = w.Spawn();
@@ -92,14 +92,14 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Rmdir_that_cannot_move_a_charge_reports_it()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("lost", out Container lost);
             FakeTask t = w.Spawn();
             w.Table.AddTask(lost, t.Pid.ToString());
             w.Touch(t, 0);
             w.Touch(t, 1);
             w.Table.RemoveTask(lost, t.Pid.ToString());
-            uint pfn = Pte.Pfn(t.Mm.Table.Lookup(World.Base));
+            uint pfn = Pte.Pfn(t.Mm.Table.Lookup(ContainerWorld.Base));
             Assert.True(w.Mm.Lru.Remove(pfn));   // breaks "every charged frame is on its LRU"
             Assert.Equal(Errno.None, w.Table.Remove("lost"));
             Assert.Equal(1, lost.PageUsage);
@@ -112,7 +112,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Rmtask_and_addtask_on_a_container_being_removed_are_enoent()
         {
-            using var w = new World(2048);
+            using var w = new ContainerWorld(2048);
             w.Table.Create("r", out Container r);
             FakeTask t = w.Spawn();
             w.Table.AddTask(r, t.Pid.ToString());
@@ -133,7 +133,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Files_of_a_removed_container_still_open_refuse_tasks_and_read_freeing()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             var vfs = new Vfs.Vfs(new RamFs(w.Mm, new NoTask()));
             vfs.Mkdir("/", "/config");
             vfs.Mount("/", "/config", new ConfigFs(w.Table));
@@ -162,7 +162,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Existing_names_are_eexist_in_every_configfs_directory()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             var vfs = new Vfs.Vfs(new RamFs(w.Mm, new NoTask()));
             vfs.Mkdir("/", "/config");
             vfs.Mount("/", "/config", new ConfigFs(w.Table));
@@ -184,13 +184,13 @@ namespace Kernel.Containers.Tests
         [InlineData("-0")]
         public void Max_page_usage_takes_only_zero(string text)
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("m", out Container m);
             FakeTask t = w.Spawn();
             w.Table.AddTask(m, t.Pid.ToString());
             w.Touch(t, 0);
             w.Touch(t, 1);
-            t.Mm.Unmap(World.Base, 1);
+            t.Mm.Unmap(ContainerWorld.Base, 1);
             Assert.Equal(Errno.EINVAL, w.Table.Attributes.Store(m, "max_page_usage", text));
             Assert.Equal(2, m.MaxPageUsage);
             Assert.Equal(Errno.None, w.Table.Attributes.Store(m, "max_page_usage", "0"));
@@ -202,7 +202,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void A_table_over_fewer_lru_groups_stops_where_the_groups_end()
         {
-            using var vm = new Kernel.Mm.Tests.VmMachine(256, lruGroups: 3);
+            using var vm = new Kernel.Mm.Tests.VmWorld(256, lruGroups: 3);
             var table = new ContainerTable(vm.Vm, new FakeHost(), 100);
             Assert.Equal(Errno.None, table.Create("one", out Container one));
             Assert.Equal(Errno.None, table.Create("two", out Container two));

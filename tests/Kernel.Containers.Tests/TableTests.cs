@@ -15,7 +15,7 @@ namespace Kernel.Containers.Tests
         [InlineData("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]   // 64
         public void Good_names_create_containers_reading_zero(string name)
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             Assert.Equal(Errno.None, w.Table.Create(name, out Container c));
             Assert.Equal(name, c.Name);
             Assert.Same(c, w.Table.Find(name));
@@ -35,7 +35,7 @@ namespace Kernel.Containers.Tests
         [InlineData(null)]
         public void Bad_names_are_einval(string name)
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             Assert.Equal(Errno.EINVAL, w.Table.Create(name, out Container c));
             Assert.Null(c);
             Assert.Equal(0, w.Table.Count);
@@ -44,7 +44,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Five_hundred_twelve_then_enospc_and_ids_are_the_lowest_free()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             for (int i = 1; i <= 512; i++)
             {
                 Assert.Equal(Errno.None, w.Table.Create("c" + i, out Container c));
@@ -65,7 +65,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Addtask_checks_in_order_and_rmtask_too()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("a", out Container a);
             w.Table.Create("b", out Container b);
             FakeTask t = w.Spawn();
@@ -97,7 +97,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Fork_inherits_stops_at_task_limit_and_exit_detaches()
         {
-            using var w = new World();
+            using var w = new ContainerWorld();
             w.Table.Create("f", out Container f);
             f.TaskLimit = 3;
             FakeTask parent = w.Spawn();
@@ -120,7 +120,7 @@ namespace Kernel.Containers.Tests
         [Fact]
         public void Rmdir_is_ebusy_with_tasks_and_freeing_shows_while_charges_move()
         {
-            using var w = new World(2048);
+            using var w = new ContainerWorld(2048);
             w.Table.Create("r", out Container r);
             FakeTask t = w.Spawn();
             w.Table.AddTask(r, t.Pid.ToString());

@@ -19,7 +19,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Ids_are_unique_and_registered()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var a = vm.NewMm();
             var b = vm.NewMm();
             Assert.NotEqual(0u, a.Id);
@@ -39,7 +39,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Registry_grows_past_its_first_array()
         {
-            using var vm = new VmMachine(128);
+            using var vm = new VmWorld(128);
             var all = new List<AddressSpace>();
             for (int i = 0; i < 40; i++) all.Add(vm.NewMm());
             for (int i = 0; i < 40; i += 2) all[i].Destroy();
@@ -52,7 +52,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Map_anonymous_is_lazy_and_faults_zero_fill()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var mm = vm.NewMm();
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 4, Rw));
             Assert.Equal(vm.FreeAtStart - 1, vm.Buddy.FreeFrames);   // just the root
@@ -91,7 +91,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Faults_outside_regions_or_against_protection_fail()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var mm = vm.NewMm();
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 2, Protection.Read));
             Assert.Equal(Errno.None, mm.MapAnonymous(Base + 0x10000, 1, Protection.None));
@@ -122,7 +122,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Map_anonymous_rejects_bad_ranges()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var mm = vm.NewMm();
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 4, Rw));
             Assert.Equal(Errno.EEXIST, mm.MapAnonymous(Base + 0x3000, 2, Rw));    // overlap
@@ -143,7 +143,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Unmap_frees_frames_and_splits_regions()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var mm = vm.NewMm();
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 8, Rw));
             for (ulong i = 0; i < 8; i++) Cpu.WriteOk(vm, mm, Base + (i << 12), (byte)(i + 1));
@@ -171,7 +171,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Fork_shares_pages_copy_on_write()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var parent = vm.NewMm();
             Assert.Equal(Errno.None, parent.MapAnonymous(Base, 3, Rw));
             Assert.Equal(Errno.None, parent.MapAnonymous(Base + 0x10000, 1, Protection.Read));
@@ -242,7 +242,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Fork_of_a_fork_shares_three_ways()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var a = vm.NewMm();
             a.MapAnonymous(Base, 1, Rw);
             Cpu.WriteOk(vm, a, Base, 7);
@@ -266,7 +266,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Destroy_returns_every_frame_and_refuses_the_current_mm()
         {
-            using var vm = new VmMachine(512);
+            using var vm = new VmWorld(512);
             var mm = vm.NewMm();
             Assert.Equal(Errno.None, mm.MapAnonymous(0x1000, 50, Rw));
             Assert.Equal(Errno.None, mm.MapAnonymous(0x7000_0000_0000, 50, Rw));
@@ -288,7 +288,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void The_charger_counts_every_frame_and_a_failed_fault_cancels_its_charge()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             MemoryContainer root = vm.Vm.Charger.Root;
             var mm = vm.NewMm();
             mm.MapAnonymous(Base, 4, Rw);
@@ -321,7 +321,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Fault_out_of_memory_undoes_cleanly()
         {
-            using var vm = new VmMachine(16);
+            using var vm = new VmWorld(16);
             var mm = vm.NewMm();
             mm.MapAnonymous(Base, 64, Rw);
             mm.MapAnonymous(0x80_0000_0000, 1, Rw);   // under another PML4 entry
@@ -358,7 +358,7 @@ namespace Kernel.Mm.Tests
             // counts are back, the parent's data and writability are intact.
             for (uint spare = 0; spare < 12; spare++)
             {
-                using var vm = new VmMachine(40);
+                using var vm = new VmWorld(40);
                 var mm = vm.NewMm();
                 mm.MapAnonymous(Base, 4, Rw);
                 mm.MapAnonymous(0x80_0000_0000, 2, Protection.Read);

@@ -41,7 +41,7 @@ namespace Kernel.Mm.Tests
     {
         const ulong Base = 0x40_0000;
 
-        static (PageCache, DiskFile) File(VmMachine vm, int pages)
+        static (PageCache, DiskFile) File(VmWorld vm, int pages)
         {
             var disk = new DiskFile();
             for (ulong i = 0; i < (ulong)pages; i++)
@@ -59,7 +59,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void A_miss_reads_the_page_and_a_hit_does_not()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var (cache, disk) = File(vm, 3);
             Assert.Equal(Errno.None, cache.GetOrCreate(2, null, out uint pfn));
             Assert.Equal((byte)(14 + 5), cache.Address(pfn)[5]);
@@ -78,7 +78,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void A_read_error_is_eio_and_leaves_nothing_charged()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var (cache, disk) = File(vm, 3);
             disk.FailRead = 1;
             Assert.Equal(Errno.EIO, cache.GetOrCreate(1, null, out uint pfn));
@@ -92,7 +92,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Dirty_pages_are_written_back_and_only_clean_ones_are_dropped()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var (cache, disk) = File(vm, 3);
             Assert.Equal(Errno.None, cache.GetOrCreate(1, null, out uint pfn));
             cache.Address(pfn)[0] = 0xEE;
@@ -120,7 +120,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Dropping_a_mapped_page_unmaps_it_and_the_next_fault_reads_it_again()
         {
-            using var vm = new VmMachine(128);
+            using var vm = new VmWorld(128);
             var (cache, disk) = File(vm, 2);
             var a = vm.NewMm();
             var b = vm.NewMm();
@@ -148,7 +148,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void A_cache_without_backing_never_drops_and_drop_clean_counts()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             PageCache ram = PageCache.Create(vm.Vm);
             Assert.Equal(Errno.None, ram.GetOrCreate(0, null, out uint _));
             Assert.False(ram.IsEvictable);

@@ -69,7 +69,7 @@ namespace Kernel.Mm.Tests
             if (!ok) throw new Exception(what);
         }
 
-        static void CheckCounts(Machine m, BuddyModel model)
+        static void CheckCounts(FrameWorld m, BuddyModel model)
         {
             m.AssertHealthy();
             Check(m.Buddy.FreeFrames == model.Free, "FreeFrames " + m.Buddy.FreeFrames + ", model " + model.Free);
@@ -78,7 +78,7 @@ namespace Kernel.Mm.Tests
             Check(sum == m.Buddy.FreeFrames, "per-order counts add up to " + sum);
         }
 
-        static void CheckCanonical(Machine m, BuddyModel model)
+        static void CheckCanonical(FrameWorld m, BuddyModel model)
         {
             Check(m.Buddy.CachedFrames == 0, "cache not drained");
             var want = model.CanonicalFreeBlocks();
@@ -92,7 +92,7 @@ namespace Kernel.Mm.Tests
         static void Run(Scenario s)
         {
             var map = s.Map;
-            using var m = new Machine(map.Frames, s.Reserve);
+            using var m = new FrameWorld(map.Frames, s.Reserve);
             var model = new BuddyModel(map.Frames, s.Reserve);
             foreach (var (start, count) in map.UsableRanges())
             {
@@ -160,7 +160,7 @@ namespace Kernel.Mm.Tests
         public void Fill_then_empty_restores_the_start() =>
             Gen.Select(GenMap, GenOrder.Array[1, 30], Gen.Int.Array[0, 64]).Sample((map, orders, keys) =>
             {
-                using var m = new Machine(map.Frames, 50);
+                using var m = new FrameWorld(map.Frames, 50);
                 var model = new BuddyModel(map.Frames, 50);
                 foreach (var (start, count) in map.UsableRanges())
                 {

@@ -6,7 +6,7 @@ namespace Kernel.Mm.Tests
 {
     public unsafe class BugReportTests
     {
-        static void AssertOnePanic(Machine m, string contains, uint freeBefore)
+        static void AssertOnePanic(FrameWorld m, string contains, uint freeBefore)
         {
             Assert.Single(m.Panics.Messages);
             Assert.Contains(contains, m.Panics.Messages[0]);
@@ -19,7 +19,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Double_free_into_the_cache()
         {
-            using var m = new Machine(64, 0, (0u, 64u));
+            using var m = new FrameWorld(64, 0, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(0, AllocFlags.Kernel, out uint pfn));
             m.Buddy.Free(pfn, 0);
             m.Buddy.Free(pfn, 0);
@@ -29,7 +29,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Double_free_of_a_coalesced_block()
         {
-            using var m = new Machine(64, 0, (0u, 64u));
+            using var m = new FrameWorld(64, 0, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(3, AllocFlags.Kernel, out uint pfn));
             m.Buddy.Free(pfn, 3);
             m.Buddy.Free(pfn, 3);
@@ -39,7 +39,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Free_of_a_frame_inside_a_free_block()
         {
-            using var m = new Machine(64, 0, (0u, 64u));
+            using var m = new FrameWorld(64, 0, (0u, 64u));
             m.Buddy.Free(37, 0);           // a tail frame of the free order-6 block
             AssertOnePanic(m, "double free: pfn 37", 64);
             Assert.True(m.Buddy.TryAlloc(2, AllocFlags.Kernel, out uint pfn));
@@ -50,7 +50,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Free_of_a_reserved_frame()
         {
-            using var m = new Machine(64, 0, (0u, 32u), (40u, 24u));
+            using var m = new FrameWorld(64, 0, (0u, 32u), (40u, 24u));
             m.Buddy.Free(33, 0);
             AssertOnePanic(m, "free of a reserved frame: pfn 33", 56);
             Assert.True(m.Buddy.TryAlloc(0, AllocFlags.Kernel, out uint pfn));
@@ -61,7 +61,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Misaligned_and_out_of_range_frees()
         {
-            using var m = new Machine(64, 0, (0u, 64u));
+            using var m = new FrameWorld(64, 0, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(2, AllocFlags.Kernel, out uint pfn));
             m.Buddy.Free(pfn + 1, 2);
             AssertOnePanic(m, "not aligned", 60);
@@ -76,7 +76,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Free_of_a_mapped_or_listed_frame()
         {
-            using var m = new Machine(64, 0, (0u, 64u));
+            using var m = new FrameWorld(64, 0, (0u, 64u));
             Assert.True(m.Buddy.TryAlloc(1, AllocFlags.Kernel, out uint pfn));
             m.Pages[pfn + 1].MapCount = 1;
             m.Buddy.Free(pfn, 1);
@@ -97,7 +97,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Overlapping_or_oversized_ranges()
         {
-            using var m = new Machine(64, 0, (0u, 32u));
+            using var m = new FrameWorld(64, 0, (0u, 32u));
             m.Buddy.AddFreeRange(16, 32);
             AssertOnePanic(m, "pfn 16 was already added", 32);
             m.Buddy.AddFreeRange(60, 5);

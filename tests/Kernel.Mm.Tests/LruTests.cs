@@ -18,7 +18,7 @@ namespace Kernel.Mm.Tests
             public override bool TestAndClearAccessed(uint pfn) => Referenced.Remove(pfn);
         }
 
-        static List<uint> Walk(VmMachine vm, int group, bool active)
+        static List<uint> Walk(VmWorld vm, int group, bool active)
         {
             var l = new List<uint>();
             for (uint pfn = vm.Vm.Lru.Head(group, active ? LruList.Active : LruList.Inactive); pfn != Page.NoFrame; pfn = vm.Pages[pfn].LruNext) l.Add(pfn);
@@ -26,13 +26,13 @@ namespace Kernel.Mm.Tests
         }
 
         // What the Charger does before it files a frame: the group is the frame's container id.
-        static void AddTo(VmMachine vm, uint pfn, int group)
+        static void AddTo(VmWorld vm, uint pfn, int group)
         {
             vm.Pages[pfn].ContainerId = (ushort)group;
             vm.Vm.Lru.Add(pfn);
         }
 
-        static uint[] Frames(VmMachine vm, int n)
+        static uint[] Frames(VmWorld vm, int n)
         {
             var f = new uint[n];
             for (int i = 0; i < n; i++)
@@ -46,7 +46,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Lists_keep_order_counts_and_groups()
         {
-            using var vm = new VmMachine(64, lruGroups: 3);
+            using var vm = new VmWorld(64, lruGroups: 3);
             var lru = vm.Vm.Lru;
             var f = Frames(vm, 6);
             AddTo(vm, f[0], 0); AddTo(vm, f[1], 0); AddTo(vm, f[2], 0);
@@ -90,7 +90,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Aging_gives_referenced_pages_a_second_chance()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var lru = vm.Vm.Lru;
             var f = Frames(vm, 5);
             foreach (uint pfn in f) { AddTo(vm, pfn, 0); lru.Activate(pfn); }
@@ -123,7 +123,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Aging_reads_the_accessed_bit_of_real_mappings()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var lru = vm.Vm.Lru;
             var mm = vm.NewMm();
             mm.MapAnonymous(Base, 4, Protection.Read | Protection.Write);
@@ -157,7 +157,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Rmap_finds_shared_mappings_beyond_the_owner()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var rmap = vm.Vm.Rmap;
             var parent = vm.NewMm();
             parent.MapAnonymous(Base, 1, Protection.Read | Protection.Write);

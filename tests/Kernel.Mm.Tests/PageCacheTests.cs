@@ -23,14 +23,14 @@ namespace Kernel.Mm.Tests
 
         static uint PfnAt(AddressSpace mm, ulong va) => Pte.Pfn(mm.Table.Lookup(va));
 
-        static TestContainer Registered(VmMachine vm, ushort id)
+        static TestContainer Registered(VmWorld vm, ushort id)
         {
             var c = new TestContainer(id);
             vm.Vm.Charger.Register(c);
             return c;
         }
 
-        static PageCache FileOf(VmMachine vm, int pages, byte fill)
+        static PageCache FileOf(VmWorld vm, int pages, byte fill)
         {
             PageCache cache = PageCache.Create(vm.Vm);
             for (int i = 0; i < pages; i++)
@@ -45,7 +45,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Pages_are_zeroed_charged_listed_and_all_come_back()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var owner = Registered(vm, 1);
             PageCache cache = PageCache.Create(vm.Vm);
             Assert.Same(cache, vm.Vm.Caches.Find(cache.Id));
@@ -87,7 +87,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Out_of_memory_or_an_index_past_the_limit_takes_nothing_and_cancels_the_charge()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             PageCache cache = PageCache.Create(vm.Vm);
             Assert.Equal(Errno.EFBIG, cache.GetOrCreate(PageCache.MaxPages, null, out _));
             var hog = new System.Collections.Generic.List<uint>();
@@ -105,7 +105,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void A_read_fault_maps_the_cache_frame_read_only_and_counts_mappings()
         {
-            using var vm = new VmMachine(128);
+            using var vm = new VmWorld(128);
             MemoryContainer root = vm.Vm.Charger.Root;
             PageCache cache = FileOf(vm, 3, 10);
             var a = vm.NewMm();
@@ -137,7 +137,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void A_write_gets_a_private_copy_and_the_file_is_unchanged()
         {
-            using var vm = new VmMachine(128);
+            using var vm = new VmWorld(128);
             MemoryContainer root = vm.Vm.Charger.Root;
             PageCache cache = FileOf(vm, 2, 40);
             var mm = vm.NewMm();
@@ -164,7 +164,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Faults_past_the_end_of_the_file_fail_and_holes_come_in_zeroed()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             PageCache cache = PageCache.Create(vm.Vm);
             cache.Size = 4096 + 1;   // two pages, none resident
             var mm = vm.NewMm();
@@ -182,7 +182,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void A_truncated_page_stays_until_its_last_unmap_and_fork_shares_it()
         {
-            using var vm = new VmMachine(128);
+            using var vm = new VmWorld(128);
             MemoryContainer root = vm.Vm.Charger.Root;
             PageCache cache = FileOf(vm, 1, 5);
             uint pfn = cache.Find(0);
@@ -213,7 +213,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Charger_move_keeps_the_list_kind_and_the_counts()
         {
-            using var vm = new VmMachine(64, lruGroups: 3);
+            using var vm = new VmWorld(64, lruGroups: 3);
             var to = Registered(vm, 2);
             MemoryContainer root = vm.Vm.Charger.Root;
             PageCache cache = FileOf(vm, 2, 0);
@@ -236,7 +236,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Truncating_a_mapped_file_unmaps_the_pages_past_the_new_end_in_every_mapping()
         {
-            using var vm = new VmMachine(128);
+            using var vm = new VmWorld(128);
             MemoryContainer root = vm.Vm.Charger.Root;
             PageCache cache = FileOf(vm, 4, 20);
             var a = vm.NewMm();

@@ -11,7 +11,7 @@ namespace Kernel.Mm.Tests
     {
         const PteFlags UserRw = PteFlags.User | PteFlags.Writable;
 
-        static PageTable NewTable(VmMachine vm) =>
+        static PageTable NewTable(VmWorld vm) =>
             PageTable.Create(vm.Buddy, vm.M.Ram, vm.Mmu, vm.Template, vm.M.Panics) ?? throw new Exception("OOM");
 
         sealed class Collect : PteVisitor
@@ -44,7 +44,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void New_table_shares_the_kernel_half_and_has_an_empty_user_half()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var t = NewTable(vm);
             Assert.Equal(1u, t.TablePages);
             ulong* root = (ulong*)vm.Frame(t.RootPfn);
@@ -61,7 +61,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Map_lookup_unmap_and_tables_come_and_go()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var t = NewTable(vm);
             ulong va = 0x0000_1234_5678_9000;
             Assert.Equal(0UL, t.Lookup(va));
@@ -98,7 +98,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Map_replaces_and_swap_entries_occupy_their_slot()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var t = NewTable(vm);
             Assert.True(t.Map(0x5000, 9, PteFlags.User));
             Assert.True(t.Map(0x5000, 10, UserRw));
@@ -115,7 +115,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Kernel_addresses_are_panics_not_mappings()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var t = NewTable(vm);
             Assert.False(t.Map(PageTable.UserTop, 5, UserRw));
             Assert.Single(vm.M.Panics.Messages);
@@ -126,7 +126,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Tlb_is_invalidated_only_while_current()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var t = NewTable(vm);
             t.Map(0x1000, 5, UserRw);
             t.Map(0x1000, 6, UserRw);
@@ -148,7 +148,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Walker_visits_present_entries_in_order_within_the_range()
         {
-            using var vm = new VmMachine(128);
+            using var vm = new VmWorld(128);
             var t = NewTable(vm);
             var vas = new ulong[] { 0x1000, 0x2000, 0x20_0000, 0x4000_0000, 0x80_0000_0000, 0x7FFF_FFFF_F000 };
             for (int i = 0; i < vas.Length; i++) Assert.True(t.Map(vas[i], (uint)(10 + i), PteFlags.User));
@@ -173,7 +173,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Walker_changes_invalidate_or_flush_once()
         {
-            using var vm = new VmMachine(64);
+            using var vm = new VmWorld(64);
             var t = NewTable(vm);
             for (ulong i = 0; i < 100; i++) t.Map(i << 12, 5, UserRw);
             t.IsCurrent = true;
@@ -194,7 +194,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Free_user_tables_releases_every_table_page()
         {
-            using var vm = new VmMachine(256);
+            using var vm = new VmWorld(256);
             var t = NewTable(vm);
             var rng = new Random(3);
             for (int i = 0; i < 60; i++) Assert.True(t.Map((ulong)rng.NextInt64(0, 1L << 47) & ~0xFFFUL, 1, PteFlags.User));
@@ -216,7 +216,7 @@ namespace Kernel.Mm.Tests
             // the tables it had added; the earlier mapping is untouched.
             for (uint spare = 0; spare < 3; spare++)
             {
-                using var vm = new VmMachine(16);
+                using var vm = new VmWorld(16);
                 var t = NewTable(vm);
                 Assert.True(t.Map(0x1000, 3, PteFlags.User));   // root + 3 tables
                 var hog = new List<uint>();
@@ -241,7 +241,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Create_fails_cleanly_without_frames()
         {
-            using var vm = new VmMachine(4);
+            using var vm = new VmWorld(4);
             while (vm.Buddy.TryAlloc(0, AllocFlags.Kernel, out _)) { }
             Assert.Null(PageTable.Create(vm.Buddy, vm.M.Ram, vm.Mmu, vm.Template, vm.M.Panics));
             Assert.Equal(Kernel.Abi.Errno.ENOMEM, AddressSpace.Create(vm.Vm, out AddressSpace mm));

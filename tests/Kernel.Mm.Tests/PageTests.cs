@@ -32,7 +32,7 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Frame_database_starts_all_reserved_and_maps_pfns_both_ways()
         {
-            using var m = new Machine(100);
+            using var m = new FrameWorld(100);
             Assert.Equal(100u, m.Db.Count);
             Assert.Equal(100UL * (ulong)sizeof(Page), FrameDatabase.BytesFor(100));
             for (uint pfn = 0; pfn < 100; pfn++)

@@ -18,7 +18,7 @@ namespace Kernel.Mm.Tests
         const ulong Base = 0x40_0000;
         const Protection Rw = Protection.Read | Protection.Write;
 
-        static MemoryContainer Container(VmMachine vm, ushort id)
+        static MemoryContainer Container(VmWorld vm, ushort id)
         {
             var c = new MemoryContainer(id, long.MaxValue);
             vm.Vm.Charger.Register(c);
@@ -28,8 +28,8 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void File_pages_are_dropped_dirty_ones_written_first_and_ramfs_ones_skipped()
         {
-            using var s = new SwapMachine(on: false);
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld(on: false);
+            VmWorld vm = s.Vm;
             var c = Container(vm, 1);
             var disk = new DiskFile();
             PageCache file = PageCache.Create(vm.Vm);
@@ -57,8 +57,8 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Anonymous_pages_go_to_swap_referenced_ones_last_and_other_groups_never()
         {
-            using var s = new SwapMachine();
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld();
+            VmWorld vm = s.Vm;
             var a = Container(vm, 1);
             var b = Container(vm, 2);
             var ma = vm.NewMm();
@@ -90,8 +90,8 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Without_swap_anonymous_pages_stay_and_reclaim_frees_nothing()
         {
-            using var s = new SwapMachine(on: false);
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld(on: false);
+            VmWorld vm = s.Vm;
             var a = Container(vm, 1);
             var mm = vm.NewMm();
             mm.Container = a;
@@ -122,8 +122,8 @@ namespace Kernel.Mm.Tests
 
         private static void Run(Op[] ops)
         {
-            using var s = new SwapMachine(frames: 400, diskPages: 40);
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld(frames: 400, diskPages: 40);
+            VmWorld vm = s.Vm;
             var cs = new[] { Container(vm, 1), Container(vm, 2) };
             var mms = new AddressSpace[3];
             var data = new Dictionary<int, byte>[3];
@@ -189,7 +189,7 @@ namespace Kernel.Mm.Tests
             s.AssertConsistent();
         }
 
-        private static long CountSlots(VmMachine vm, ushort id)
+        private static long CountSlots(VmWorld vm, ushort id)
         {
             SwapArea a = vm.Vm.Swap.Area;
             long n = 0;
@@ -197,7 +197,7 @@ namespace Kernel.Mm.Tests
             return n;
         }
 
-        private static long CountCharged(VmMachine vm)
+        private static long CountCharged(VmWorld vm)
         {
             long n = 0;
             for (uint pfn = 0; pfn < vm.M.Frames; pfn++)

@@ -13,16 +13,16 @@ using Xunit;
 
 namespace Kernel.Mm.Tests
 {
-    // A VmMachine with a RAM disk whose commands complete when a sleeper waits (one "interrupt").
-    public sealed unsafe class SwapMachine : IDisposable
+    // A VmWorld with a RAM disk whose commands complete when a sleeper waits (one "interrupt").
+    public sealed unsafe class SwapWorld : IDisposable
     {
-        public readonly VmMachine Vm;
+        public readonly VmWorld Vm;
         public readonly HostContext Context = new HostContext();
         public readonly RamDisk Disk;
 
-        public SwapMachine(uint frames = 512, ulong diskPages = 256, int lruGroups = 8, bool on = true)
+        public SwapWorld(uint frames = 512, ulong diskPages = 256, int lruGroups = 8, bool on = true)
         {
-            Vm = new VmMachine(frames, lruGroups);
+            Vm = new VmWorld(frames, lruGroups);
             Disk = new RamDisk(Context, "vdb", diskPages * 8, maxSectors: 256);
             Context.Interrupt = () => Disk.CompleteOne();
             if (on) SwapOn();
@@ -63,13 +63,13 @@ namespace Kernel.Mm.Tests
 
         static byte Pattern(int page, int i) => (byte)(page * 31 + i * 7 + 1);
 
-        static void Fill(VmMachine vm, AddressSpace mm, int pages)
+        static void Fill(VmWorld vm, AddressSpace mm, int pages)
         {
             for (int pg = 0; pg < pages; pg++)
                 for (int i = 0; i < 4096; i += 512) Cpu.WriteOk(vm, mm, Base + ((ulong)pg << 12) + (ulong)i, Pattern(pg, i));
         }
 
-        static void Check(VmMachine vm, AddressSpace mm, int pages)
+        static void Check(VmWorld vm, AddressSpace mm, int pages)
         {
             for (int pg = 0; pg < pages; pg++)
                 for (int i = 0; i < 4096; i += 512) Assert.Equal(Pattern(pg, i), Cpu.ReadOk(vm, mm, Base + ((ulong)pg << 12) + (ulong)i));
@@ -115,8 +115,8 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Pages_go_out_free_their_frames_and_come_back_byte_for_byte()
         {
-            using var s = new SwapMachine();
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld();
+            VmWorld vm = s.Vm;
             var c = new MemoryContainer(1, long.MaxValue);
             vm.Vm.Charger.Register(c);
             var mm = vm.NewMm();
@@ -149,8 +149,8 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Fork_shares_swap_entries_and_each_side_keeps_its_own_writes()
         {
-            using var s = new SwapMachine();
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld();
+            VmWorld vm = s.Vm;
             var parent = vm.NewMm();
             Assert.Equal(Errno.None, parent.MapAnonymous(Base, 8, Rw));
             Fill(vm, parent, 8);
@@ -180,8 +180,8 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Exit_and_unmap_free_the_slots_of_swapped_pages()
         {
-            using var s = new SwapMachine();
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld();
+            VmWorld vm = s.Vm;
             var mm = vm.NewMm();
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 16, Rw));
             Fill(vm, mm, 16);
@@ -200,8 +200,8 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void Swapoff_brings_every_page_back_and_full_swap_takes_nothing()
         {
-            using var s = new SwapMachine(diskPages: 9);          // 8 slots
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld(diskPages: 9);          // 8 slots
+            VmWorld vm = s.Vm;
             var mm = vm.NewMm();
             Assert.Equal(Errno.None, mm.MapAnonymous(Base, 12, Rw));
             Fill(vm, mm, 12);
@@ -222,8 +222,8 @@ namespace Kernel.Mm.Tests
         [Fact]
         public void A_swap_in_charges_the_container_the_slot_was_charged_to()
         {
-            using var s = new SwapMachine();
-            VmMachine vm = s.Vm;
+            using var s = new SwapWorld();
+            VmWorld vm = s.Vm;
             var a = new MemoryContainer(1, long.MaxValue);
             var b = new MemoryContainer(2, long.MaxValue);
             vm.Vm.Charger.Register(a);

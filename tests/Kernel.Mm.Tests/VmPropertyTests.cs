@@ -76,7 +76,7 @@ namespace Kernel.Mm.Tests
 
         static void Run(uint frames, Op[] ops)
         {
-            using var vm = new VmMachine(frames);
+            using var vm = new VmWorld(frames);
             var mms = new AddressSpace[Slots];
             var models = new MmModel[Slots];
             foreach (var op in ops)
@@ -182,7 +182,7 @@ namespace Kernel.Mm.Tests
             Check(vm.Vm.Registry.Count == 0, "registry not empty");
         }
 
-        static void CheckConsistent(VmMachine vm, AddressSpace[] mms, MmModel[] models)
+        static void CheckConsistent(VmWorld vm, AddressSpace[] mms, MmModel[] models)
         {
             vm.AssertHealthy();
             var census = new Census();

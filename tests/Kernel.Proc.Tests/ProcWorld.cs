@@ -1,6 +1,6 @@
 // Test fixture: the kernel's process glue built as Main builds it — scheduler, virtual memory,
 // processes, the [kcontainerd] workqueue, the container table and the file tree — over a
-// VmMachine, with the machine faked: stacks come from a counting allocator, the context switch
+// VmWorld, with the machine faked: stacks come from a counting allocator, the context switch
 // runs a callback the test supplies (the "other tasks" run there), the clock is a number, and
 // printk lines are recorded.
 using System;
@@ -129,7 +129,7 @@ namespace Kernel.Proc.Tests
     internal sealed unsafe class ProcWorld : IDisposable
     {
         public const ulong Base = 0x40_0000;
-        public readonly VmMachine Vm;
+        public readonly VmWorld Vm;
         public readonly IrqLock Irq;
         public readonly Scheduler Scheduler = new Scheduler();
         public readonly VirtualMemory Memory;
@@ -145,7 +145,7 @@ namespace Kernel.Proc.Tests
 
         public ProcWorld(uint frames = 2048)
         {
-            Vm = new VmMachine(frames, ContainerTable.MaxContainers + 1);
+            Vm = new VmWorld(frames, ContainerTable.MaxContainers + 1);
             Irq = Vm.Vm.Lock;
             Memory = new VirtualMemory(Vm.Vm, Irq, 0x1000);
             Processes = Processes.Create(Scheduler, Irq, Memory, Stacks, Cpu, Clock, Out, 0x2000, 0x3000);

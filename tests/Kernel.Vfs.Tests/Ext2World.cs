@@ -133,7 +133,7 @@ namespace Kernel.Vfs.Tests
 
     public sealed class Ext2World : IDisposable
     {
-        public readonly VmMachine Vm;
+        public readonly VmWorld Vm;
         public readonly HostContext Context = new();
         public readonly RamDisk Disk;
         public readonly TestHost Host = new();
@@ -145,7 +145,7 @@ namespace Kernel.Vfs.Tests
 
         public Ext2World(byte[] image, uint frames = 8192, ulong bufferLimit = 256, bool readOnlyDevice = false)
         {
-            Vm = new VmMachine(frames);
+            Vm = new VmWorld(frames);
             Disk = new RamDisk(Context, "vdb", (ulong)image.Length / 512, maxSectors: 256, readOnly: readOnlyDevice, poolSize: 8);
             Buffer.BlockCopy(image, 0, Disk.Data, 0, image.Length);
             Context.Interrupt = () => Disk.CompleteOne();

@@ -15,7 +15,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void The_mount_table_grows_past_eight_and_keeps_its_order_when_a_middle_entry_goes()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             var fss = new FakeFs[12];
             for (int i = 0; i < fss.Length; i++)
             {
@@ -51,7 +51,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Nested_mounts_are_crossed_down_and_dotdot_climbs_out_of_each()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/a");
             var outer = new FakeFs();
             var mid = new FakeDir(outer);
@@ -86,7 +86,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Mount_refuses_the_root_a_null_file_system_and_bad_targets()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/d");
             t.Vfs.Open("/", "/d/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f);
             f.Close();
@@ -108,7 +108,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Umount_is_busy_for_a_working_directory_at_or_below_the_mount_only()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/m");
             var fs = new FakeFs();
             fs.RootDir.Children["sub"] = new FakeDir(fs);
@@ -130,7 +130,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void A_mountpoint_cannot_be_removed_but_its_parent_tree_is_untouched()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/p");
             t.Vfs.Mkdir("/", "/p/m");
             var fs = new RamFs(t.Vm.Vm, t.Tasks);

@@ -39,7 +39,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Mounts_are_crossed_both_ways_and_listed_in_order()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/mnt");
             var fs = new FakeFs();
             fs.RootDir.Children["inner"] = new FakeDir(fs);
@@ -59,7 +59,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Mount_and_umount_refuse_what_linux_refuses()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/m1");
             t.Vfs.Mkdir("/", "/m2");
             t.Vfs.Open("/", "/file", OpenFlags.Write | OpenFlags.Create, out OpenFile f);
@@ -90,7 +90,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Open_checks_the_owner_bits_and_pairs_opened_with_closed()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/m");
             var fs = new FakeFs();
             var ro = new FakeFile(fs, 0x124);

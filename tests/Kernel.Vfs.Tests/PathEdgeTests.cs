@@ -15,7 +15,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void A_path_of_4096_characters_resolves_and_one_of_4097_is_enametoolong()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/a"));
             string path = "/" + Dots(2047) + "a";   // 1 + 4094 + 1
             Assert.Equal(4096, path.Length);
@@ -30,7 +30,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void A_component_of_255_characters_is_a_name_and_256_is_enametoolong_everywhere()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             string n255 = new string('x', 255), n256 = new string('y', 256);
             Assert.Equal(Errno.None, t.Vfs.Open("/", "/" + n255, OpenFlags.Write | OpenFlags.Create, out OpenFile f));
             Assert.Equal("/" + n255, f.Path);
@@ -52,7 +52,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void The_walk_holds_255_components_and_refuses_the_256th()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             string path = "";
             for (int i = 0; i < 256; i++)
             {
@@ -77,7 +77,7 @@ namespace Kernel.Vfs.Tests
         [InlineData("/a", "f//", Errno.ENOTDIR)]
         public void Relative_paths_fail_like_absolute_ones(string cwd, string path, Errno want)
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/a");
             t.Vfs.Mkdir("/", "/a/b");
             t.Vfs.Open("/", "/a/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f);
@@ -88,7 +88,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Relative_paths_from_a_removed_working_directory_are_enoent_but_absolute_ones_work()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/gone");
             Assert.Equal(Errno.None, t.Vfs.Rmdir("/gone", "/gone"));
             Assert.Equal(Errno.ENOENT, t.Resolve(".", "/gone"));
@@ -100,7 +100,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Resolution_returns_the_same_inode_however_the_path_is_spelled()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/a");
             t.Vfs.Mkdir("/", "/a/b");
             Inode b = t.At("/a/b");
@@ -120,7 +120,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Mkdir_rmdir_and_unlink_of_dots_slashes_and_the_root()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/a");
             t.Vfs.Mkdir("/", "/a/b");
             t.Vfs.Open("/", "/a/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f);
@@ -157,7 +157,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Open_of_directories_and_with_create_through_odd_paths()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             t.Vfs.Mkdir("/", "/d");
             Assert.Equal(Errno.EISDIR, t.Vfs.Open("/", "/d", OpenFlags.Read | OpenFlags.Write, out OpenFile _));
             Assert.Equal(Errno.EISDIR, t.Vfs.Open("/", "/", OpenFlags.Write | OpenFlags.Create, out OpenFile _));

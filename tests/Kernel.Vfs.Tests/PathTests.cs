@@ -17,16 +17,16 @@ namespace Kernel.Vfs.Tests
         public override MemoryContainer CurrentContainer => Current;
     }
 
-    public sealed class Tree : IDisposable
+    public sealed class VfsWorld : IDisposable
     {
-        public readonly VmMachine Vm;
+        public readonly VmWorld Vm;
         public readonly RamFs Root;
         public readonly Vfs Vfs;
         public readonly NoTask Tasks = new NoTask();
 
-        public Tree(uint frames = 256, int lruGroups = 8)
+        public VfsWorld(uint frames = 256, int lruGroups = 8)
         {
-            Vm = new VmMachine(frames, lruGroups);
+            Vm = new VmWorld(frames, lruGroups);
             Root = new RamFs(Vm.Vm, Tasks);
             Vfs = new Vfs(Root);
         }
@@ -80,9 +80,9 @@ namespace Kernel.Vfs.Tests
 
     public class PathTests
     {
-        private static Tree Sample()
+        private static VfsWorld Sample()
         {
-            var t = new Tree();
+            var t = new VfsWorld();
             Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/a"));
             Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/a/b"));
             Assert.Equal(Errno.None, t.Vfs.Open("/", "/a/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f));
@@ -106,7 +106,7 @@ namespace Kernel.Vfs.Tests
         [InlineData("/a", "f", "/a/f")]
         public void Paths_resolve_to_canonical_names(string cwd, string path, string canonical)
         {
-            using Tree t = Sample();
+            using VfsWorld t = Sample();
             Assert.Equal(canonical, t.Canonical(path, cwd));
         }
 
@@ -119,14 +119,14 @@ namespace Kernel.Vfs.Tests
         [InlineData("/a/f/..", Errno.ENOTDIR)]
         public void Bad_paths_give_the_linux_errno(string path, Errno want)
         {
-            using Tree t = Sample();
+            using VfsWorld t = Sample();
             Assert.Equal(want, t.Resolve(path));
         }
 
         [Fact]
         public void Names_longer_than_255_and_paths_longer_than_4096_are_enametoolong()
         {
-            using Tree t = Sample();
+            using VfsWorld t = Sample();
             Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/" + new string('n', 255)));
             Assert.Equal(Errno.ENAMETOOLONG, t.Vfs.Mkdir("/", "/" + new string('n', 256)));
             Assert.Equal(Errno.ENAMETOOLONG, t.Resolve("/" + new string('n', 256)));
@@ -143,7 +143,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Deep_paths_resolve_past_the_walks_first_stack()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             string path = "";
             for (int i = 0; i < 40; i++)
             {
@@ -157,7 +157,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Tree_operations_refuse_with_the_right_errno_and_change_nothing()
         {
-            using Tree t = Sample();
+            using VfsWorld t = Sample();
             Assert.Equal(Errno.EEXIST, t.Vfs.Mkdir("/", "/a"));
             Assert.Equal(Errno.EEXIST, t.Vfs.Mkdir("/", "/a/f"));
             Assert.Equal(Errno.EEXIST, t.Vfs.Mkdir("/", "/"));
@@ -183,7 +183,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Open_flags_create_truncate_append_and_check_access()
         {
-            using Tree t = Sample();
+            using VfsWorld t = Sample();
             byte[] hello = { (byte)'h', (byte)'i' };
             Assert.Equal(Errno.ENOENT, t.Vfs.Open("/", "/new", OpenFlags.Write, out OpenFile _));
             Assert.Equal(Errno.EISDIR, t.Vfs.Open("/", "/a", OpenFlags.Write, out OpenFile _));

@@ -26,7 +26,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Files_show_fresh_text_and_take_writes_with_the_providers_errno()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             var proc = new ProcFs();
             var c = new Counter();
             var w = new Counter();

@@ -15,7 +15,7 @@ namespace Kernel.Vfs.Tests
 {
     public class RamFsEdgeTests
     {
-        private static OpenFile Open(Tree t, string path, OpenFlags flags)
+        private static OpenFile Open(VfsWorld t, string path, OpenFlags flags)
         {
             Assert.Equal(Errno.None, t.Vfs.Open("/", path, flags, out OpenFile f));
             return f;
@@ -37,7 +37,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Reads_and_writes_at_offsets_and_buffer_positions()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             OpenFile f = Open(t, "/f", OpenFlags.Read | OpenFlags.Write | OpenFlags.Create);
             Assert.Equal(Errno.None, f.Write(Bytes("..abcdef.."), 2, 6, out int n));
             Assert.Equal((6, 6ul), (n, f.Offset));
@@ -67,7 +67,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Page_boundaries_take_exactly_the_frames_touched()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             OpenFile f = Open(t, "/f", OpenFlags.Read | OpenFlags.Write | OpenFlags.Create);
             f.Offset = 4095;
             f.Write(new byte[] { 1, 2 }, 0, 2, out int _);            // pages 0 and 1
@@ -86,7 +86,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Growing_an_empty_file_to_a_megabyte_takes_no_frame()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             OpenFile f = Open(t, "/f", OpenFlags.Read | OpenFlags.Write | OpenFlags.Create);
             Assert.Equal(Errno.None, f.Inode.Truncate(1 << 20));
             Assert.Equal(t.Vm.FreeAtStart, t.Vm.Buddy.FreeFrames);
@@ -105,7 +105,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Append_writes_at_the_end_through_every_handle()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             OpenFile a = Open(t, "/log", OpenFlags.Write | OpenFlags.Append | OpenFlags.Create);
             OpenFile b = Open(t, "/log", OpenFlags.Write | OpenFlags.Append);
             OpenFile plain = Open(t, "/log", OpenFlags.Write);
@@ -123,7 +123,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Truncation_to_page_boundaries_and_the_zeroed_tail_seen_by_a_later_write()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             OpenFile f = Open(t, "/f", OpenFlags.Read | OpenFlags.Write | OpenFlags.Create);
             f.Write(Enumerable.Repeat((byte)0xFF, 3 * 4096).ToArray(), 0, 3 * 4096, out int _);
             Assert.Equal(Errno.None, f.Inode.Truncate(2 * 4096));
@@ -150,7 +150,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Files_stop_at_one_gigabyte_with_a_short_write_then_efbig()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             ulong max = PageCache.MaxPages * 4096;
             OpenFile f = Open(t, "/f", OpenFlags.Read | OpenFlags.Write | OpenFlags.Create);
             f.Offset = max - 10;
@@ -176,7 +176,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Out_of_frames_mid_page_the_short_write_counts_the_bytes_that_fit()
         {
-            using var t = new Tree(8);
+            using var t = new VfsWorld(8);
             uint free = t.Vm.Buddy.FreeFrames;
             OpenFile f = Open(t, "/f", OpenFlags.Read | OpenFlags.Write | OpenFlags.Create);
             f.Offset = 100;
@@ -205,7 +205,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Running_out_of_frames_is_a_short_write_then_enospc_and_the_charge_is_cancelled()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             MemoryContainer root = t.Vm.Vm.Charger.Root;
             OpenFile f = Open(t, "/f", OpenFlags.Write | OpenFlags.Create);
             var hog = t.LeaveFrames(3);
@@ -232,7 +232,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public unsafe void The_bringers_container_is_charged_and_its_lru_group_holds_the_pages()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             {
                 var one = t.Owner(1);
                 var two = t.Owner(2);
@@ -274,7 +274,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Without_a_task_context_files_are_the_roots()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             {
                 var fs = new RamFs(t.Vm.Vm, null);
                 t.Vfs.Mkdir("/", "/m");
@@ -292,7 +292,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Every_file_has_its_own_registered_cache_until_it_is_gone()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             int before = t.Vm.Vm.Caches.Count;
             var files = new List<Inode>();
             for (int i = 0; i < 20; i++)
@@ -324,7 +324,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void An_unlinked_open_file_still_reads_writes_and_grows_and_a_new_file_takes_its_name()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             OpenFile a = Open(t, "/f", OpenFlags.Read | OpenFlags.Write | OpenFlags.Create);
             a.Write(Bytes("old"), 0, 3, out int _);
             OpenFile b = Open(t, "/f", OpenFlags.Read);
@@ -355,7 +355,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Directories_keep_creation_order_through_growth_and_removals_and_count_links()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             var expect = new List<string>();
             for (int i = 0; i < 11; i++)
             {

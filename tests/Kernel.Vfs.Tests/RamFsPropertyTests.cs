@@ -55,7 +55,7 @@ namespace Kernel.Vfs.Tests
 
         private static void Run((int kind, int which, int offset, int length)[] ops)
         {
-            using var t = new Tree(512, 3);
+            using var t = new VfsWorld(512, 3);
             var owner = t.Owner(1);
             t.Tasks.Current = owner;
             var named = new Dictionary<string, ModelFile>();

@@ -14,7 +14,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void A_write_that_fails_past_the_end_leaves_the_size_alone()
         {
-            using var t = new Tree(8);
+            using var t = new VfsWorld(8);
             Assert.Equal(Errno.None, t.Vfs.Open("/", "/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f));
             byte[] data = new byte[64 * 4096];
             Assert.Equal(Errno.None, f.Write(data, 0, data.Length, out int n));
@@ -31,7 +31,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void A_write_past_the_end_without_memory_leaves_the_size_alone()
         {
-            using var t = new Tree(64);
+            using var t = new VfsWorld(64);
             Assert.Equal(Errno.None, t.Vfs.Open("/", "/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f));
             var hog = t.LeaveFrames(0);
             f.Offset = 10000;

@@ -14,13 +14,13 @@ namespace Kernel.Vfs.Tests
 {
     public class RamFsTests
     {
-        private static OpenFile Open(Tree t, string path, OpenFlags flags)
+        private static OpenFile Open(VfsWorld t, string path, OpenFlags flags)
         {
             Assert.Equal(Errno.None, t.Vfs.Open("/", path, flags, out OpenFile f));
             return f;
         }
 
-        private static void WriteAt(Tree t, string path, ulong offset, byte[] data)
+        private static void WriteAt(VfsWorld t, string path, ulong offset, byte[] data)
         {
             OpenFile f = Open(t, path, OpenFlags.Write | OpenFlags.Create);
             f.Offset = offset;
@@ -29,7 +29,7 @@ namespace Kernel.Vfs.Tests
             f.Close();
         }
 
-        private static byte[] ReadAll(Tree t, string path)
+        private static byte[] ReadAll(VfsWorld t, string path)
         {
             OpenFile f = Open(t, path, OpenFlags.Read);
             var bytes = new List<byte>();
@@ -47,7 +47,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Bytes_cross_pages_and_holes_read_as_zeros_without_frames()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             byte[] data = Enumerable.Range(0, 5000).Select(i => (byte)(i * 7 + 1)).ToArray();
             WriteAt(t, "/f", 4000, data);                       // pages 0..2
             Assert.Equal(9000ul, t.At("/f").Size);
@@ -68,7 +68,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Truncation_drops_pages_and_zeroes_the_tail()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             WriteAt(t, "/f", 0, Enumerable.Repeat((byte)0xAB, 3 * 4096).ToArray());
             Assert.Equal(Errno.None, t.At("/f").Truncate(5000));
             Assert.Equal(t.Vm.FreeAtStart - 2, t.Vm.Buddy.FreeFrames);
@@ -90,7 +90,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Out_of_frames_a_write_is_short_then_enospc()
         {
-            using var t = new Tree(16);
+            using var t = new VfsWorld(16);
             uint free = t.Vm.Buddy.FreeFrames;
             OpenFile f = Open(t, "/big", OpenFlags.Write | OpenFlags.Create);
             byte[] data = new byte[64 * 4096];
@@ -107,7 +107,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void An_unlinked_file_keeps_its_pages_until_the_last_close()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             WriteAt(t, "/f", 0, new byte[] { 1, 2, 3 });
             OpenFile a = Open(t, "/f", OpenFlags.Read);
             OpenFile b = Open(t, "/f", OpenFlags.Read | OpenFlags.Write);
@@ -126,7 +126,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void The_task_that_brings_a_file_in_decides_its_container()
         {
-            using var t = new Tree(64);
+            using var t = new VfsWorld(64);
             var first = t.Owner(1);
             var second = t.Owner(2);
             t.Vfs.Open("/", "/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f);
@@ -143,7 +143,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Directories_count_links_and_list_in_creation_order()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             foreach (string d in new[] { "/z", "/y", "/z/q" }) Assert.Equal(Errno.None, t.Vfs.Mkdir("/", d));
             WriteAt(t, "/x", 0, new byte[0]);
             Inode root = t.At("/");

@@ -13,7 +13,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Unlink_of_a_file_with_a_trailing_slash_is_enotdir_and_keeps_the_file()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             Assert.Equal(Errno.None, t.Vfs.Open("/", "/f", OpenFlags.Write | OpenFlags.Create, out OpenFile f));
             f.Close();
             Assert.Equal(Errno.ENOTDIR, t.Vfs.Unlink("/", "/f/"));
@@ -24,7 +24,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void A_null_path_is_enoent_everywhere()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             Assert.Equal(Errno.ENOENT, t.Vfs.Mkdir("/", null));
             Assert.Equal(Errno.ENOENT, t.Vfs.Resolve("/", null, out Inode _, out string _));
             Assert.Equal(Errno.ENOENT, t.Vfs.Open("/", null, OpenFlags.Read, out OpenFile _));
@@ -34,7 +34,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Open_with_create_of_an_existing_directory_is_eisdir()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/d"));
             Assert.Equal(Errno.EISDIR, t.Vfs.Open("/", "/d", OpenFlags.Read | OpenFlags.Create, out OpenFile _));
         }
@@ -46,7 +46,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void A_mount_over_a_directory_holding_a_mount_can_be_unmounted()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/m"));
             Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/m/d"));
             var inner = new FakeFs();
@@ -65,7 +65,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void A_null_cwd_resolves_relative_paths_from_the_root()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             Assert.Equal(Errno.None, t.Vfs.Mkdir(null, "d"));
             Assert.Equal(Errno.None, t.Vfs.Resolve(null, "d/.", out Inode _, out string canonical));
             Assert.Equal("/d", canonical);

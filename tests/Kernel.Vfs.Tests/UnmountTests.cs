@@ -13,7 +13,7 @@ namespace Kernel.Vfs.Tests
         [Fact]
         public void Unmounting_a_ramfs_frees_and_uncharges_every_page_of_its_files()
         {
-            using var t = new Tree();
+            using var t = new VfsWorld();
             MemoryContainer owner = t.Owner(1);
             t.Tasks.Current = owner;
             Assert.Equal(Errno.None, t.Vfs.Mkdir("/", "/m"));

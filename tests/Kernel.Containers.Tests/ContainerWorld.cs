@@ -1,4 +1,4 @@
-// Test fixture: a machine (Kernel.Mm's VmMachine), a ContainerTable installed as its charger, and
+// Test fixture: a machine (Kernel.Mm's VmWorld), a ContainerTable installed as its charger, and
 // a fake kernel: tasks with PIDs, kernel threads, address spaces and container pointers, a
 // workqueue that records what was queued, and a MayReschedule hook tests can observe.
 using System;
@@ -62,17 +62,17 @@ namespace Kernel.Containers.Tests
         }
     }
 
-    public sealed unsafe class World : IDisposable
+    public sealed unsafe class ContainerWorld : IDisposable
     {
         public const ulong Base = 0x40_0000;
-        public readonly VmMachine Vm;
+        public readonly VmWorld Vm;
         public readonly FakeHost Host = new FakeHost();
         public readonly ContainerTable Table;
         private int _nextPid = 1;
 
-        public World(uint frames = 1024, long pageLimit = 100_000)
+        public ContainerWorld(uint frames = 1024, long pageLimit = 100_000)
         {
-            Vm = new VmMachine(frames, ContainerTable.MaxContainers + 1);
+            Vm = new VmWorld(frames, ContainerTable.MaxContainers + 1);
             Table = new ContainerTable(Vm.Vm, Host, pageLimit);
         }
 

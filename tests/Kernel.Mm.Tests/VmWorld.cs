@@ -1,4 +1,4 @@
-// Test fixture for virtual memory: a Machine with RAM (the "direct map" is the RAM block itself,
+// Test fixture for virtual memory: a FrameWorld with RAM (the "direct map" is the RAM block itself,
 // so physical address P is at Ram + P), a fake MMU that records TLB operations, a kernel template
 // PML4 with recognisable kernel-half entries, and an MmContext. Cpu emulates user accesses the way
 // the hardware does: walk the PTE, fault when needed, set Accessed/Dirty.
@@ -18,17 +18,17 @@ namespace Kernel.Mm.Tests
         public override void Load(ulong rootPhysical) => Loaded = rootPhysical;
     }
 
-    public sealed unsafe class VmMachine : IDisposable
+    public sealed unsafe class VmWorld : IDisposable
     {
-        public readonly Machine M;
+        public readonly FrameWorld M;
         public readonly FakeMmu Mmu = new FakeMmu();
         public readonly uint Template;
         public readonly MmContext Vm;
         public readonly uint FreeAtStart;
 
-        public VmMachine(uint frames, int lruGroups = 8)
+        public VmWorld(uint frames, int lruGroups = 8)
         {
-            M = new Machine(frames, 0, withRam: true);
+            M = new FrameWorld(frames, 0, withRam: true);
             M.Buddy.AddFreeRange(0, frames);
             if (!M.Buddy.TryAlloc(0, AllocFlags.Kernel, out Template)) throw new Exception("no template frame");
             ulong* t = (ulong*)(M.Ram + ((ulong)Template << 12));
@@ -58,7 +58,7 @@ namespace Kernel.Mm.Tests
     public static unsafe class Cpu
     {
         // The byte at va, faulting it in first if needed; the fault's result when it fails.
-        public static FaultResult Access(VmMachine vm, AddressSpace mm, ulong va, FaultAccess access, out byte* where)
+        public static FaultResult Access(VmWorld vm, AddressSpace mm, ulong va, FaultAccess access, out byte* where)
         {
             where = null;
             // A fault may take more than one round (a swap-in maps a shared page read-only, and the
@@ -83,28 +83,28 @@ namespace Kernel.Mm.Tests
             throw new Exception("unreachable");
         }
 
-        public static FaultResult Write(VmMachine vm, AddressSpace mm, ulong va, byte value)
+        public static FaultResult Write(VmWorld vm, AddressSpace mm, ulong va, byte value)
         {
             FaultResult r = Access(vm, mm, va, FaultAccess.Write, out byte* p);
             if (r == FaultResult.Handled) *p = value;
             return r;
         }
 
-        public static FaultResult Read(VmMachine vm, AddressSpace mm, ulong va, out byte value)
+        public static FaultResult Read(VmWorld vm, AddressSpace mm, ulong va, out byte value)
         {
             FaultResult r = Access(vm, mm, va, FaultAccess.Read, out byte* p);
             value = r == FaultResult.Handled ? *p : (byte)0;
             return r;
         }
 
-        public static byte ReadOk(VmMachine vm, AddressSpace mm, ulong va)
+        public static byte ReadOk(VmWorld vm, AddressSpace mm, ulong va)
         {
             FaultResult r = Read(vm, mm, va, out byte v);
             if (r != FaultResult.Handled) throw new Exception("read of " + va.ToString("x") + ": " + r);
             return v;
         }
 
-        public static void WriteOk(VmMachine vm, AddressSpace mm, ulong va, byte value)
+        public static void WriteOk(VmWorld vm, AddressSpace mm, ulong va, byte value)
         {
             FaultResult r = Write(vm, mm, va, value);
             if (r != FaultResult.Handled) throw new Exception("write of " + va.ToString("x") + ": " + r);

@@ -14,7 +14,7 @@ namespace Kernel.Mm.Tests
         public override void Panic(string message) => Messages.Add(message);
     }
 
-    public sealed unsafe class Machine : IDisposable
+    public sealed unsafe class FrameWorld : IDisposable
     {
         public readonly uint Frames;
         public readonly Page* Pages;
@@ -23,7 +23,7 @@ namespace Kernel.Mm.Tests
         public readonly BuddyAllocator Buddy;
         public readonly RecordingPanic Panics = new RecordingPanic();
 
-        public Machine(uint frames, uint reserve = 0, bool withRam = false)
+        public FrameWorld(uint frames, uint reserve = 0, bool withRam = false)
         {
             Frames = frames;
             Pages = (Page*)NativeMemory.AlignedAlloc((nuint)Math.Max(1UL, FrameDatabase.BytesFor(frames)), 64);
@@ -34,7 +34,7 @@ namespace Kernel.Mm.Tests
             Buddy = new BuddyAllocator(Db, Panics, reserve);
         }
 
-        public Machine(uint frames, uint reserve, params (uint start, uint count)[] ranges) : this(frames, reserve)
+        public FrameWorld(uint frames, uint reserve, params (uint start, uint count)[] ranges) : this(frames, reserve)
         {
             foreach (var r in ranges) Buddy.AddFreeRange(r.start, r.count);
         }

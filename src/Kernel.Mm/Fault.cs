@@ -16,6 +16,10 @@
 //                   Charger.Commit (frame bound, on the LRU); any failure before the commit frees
 //                   the frame and Charger.Cancel gives the reservation back.
 //
+// A charge may sleep (throttled far over the limit), and a read sleeps for the disk: whatever the
+// fault relies on across such a sleep — a page it copies, the PTE it replaces, a swap slot not yet
+// in the swap cache — is held by a reference or looked at again afterwards.
+//
 // FaultResult is the outcome of a fault (Linux's vm_fault_t), not an error number: the kernel
 // turns it into a signal or an OOM kill. Runs with interrupts off; allocates nothing on the heap.
 using Kernel.Abi;
@@ -58,7 +62,14 @@ namespace Kernel.Mm
             if (!_vm.Caches.TryFind(r.FileId, out PageCache cache) || index >= Paging.PagesFor(cache.Size)) return FaultResult.SegmentationFault;
             if (cache.GetOrCreate(index, Container, out uint cached) != Errno.None) return FaultResult.OutOfMemory;
             if (access == FaultAccess.Write)
-                return MapNewAnon(va, cached, LeafFlags(r.Prot) | PteFlags.Accessed | PteFlags.Dirty);
+            {
+                // The copy's charge may sleep (throttled): hold the cache page meanwhile, so that
+                // reclaim dropping it from the cache cannot free what is being copied.
+                _vm.Pages[cached].RefCount++;
+                FaultResult copied = MapNewAnon(va, cached, LeafFlags(r.Prot) | PteFlags.Accessed | PteFlags.Dirty);
+                PageCache.Put(_vm, cached);
+                return copied;
+            }
             PteFlags flags = (LeafFlags(r.Prot) & ~PteFlags.Writable) | PteFlags.Accessed;
             if ((r.Prot & Protection.Write) != 0) flags |= PteFlags.Cow;
             if (!_table.Map(va, cached, flags)) return FaultResult.OutOfMemory;
@@ -83,12 +94,28 @@ namespace Kernel.Mm
                 _table.Set(va, Pte.Make(old, keep));
                 return FaultResult.Handled;
             }
-            if (!TryNewAnonFrame(va, old, out uint pfn, out MemoryContainer payer)) return FaultResult.OutOfMemory;
+            // The copy's charge may sleep (throttled), and meanwhile the reaper may swap the old
+            // page out: hold it, and look at the PTE again before replacing it.
+            op->RefCount++;
+            bool got = TryNewAnonFrame(va, old, out uint pfn, out MemoryContainer payer);
+            if (got && _table.Lookup(va) != pte)
+            {
+                _vm.Buddy.Free(pfn, 0);
+                _vm.Charger.Cancel(payer);
+                PageCache.Put(_vm, old);
+                return FaultResult.Handled;   // changed while we slept: the access is retried
+            }
+            if (!got)
+            {
+                PageCache.Put(_vm, old);
+                return FaultResult.OutOfMemory;
+            }
             // The PT exists (the old PTE is in it), so this cannot need a frame.
             _table.Set(va, Pte.Make(pfn, keep));
             _vm.Pages[pfn].MapCount = 1;
             _vm.Charger.Commit(payer, pfn, ChargeKind.Anon);
             PutPage(old);
+            PageCache.Put(_vm, old);
             return FaultResult.Handled;
         }
 

@@ -169,7 +169,7 @@ namespace Kernel.Mm
         }
 
         // After a page's write-out (or for a clean swap-cache page): free it when nothing maps it;
-        // drop it from the cache when no swap entry names its slot any more. 1 when freed.
+        // drop it from the cache when no swap entry names its slot any more. 1 when that freed it.
         private int FinishOut(uint pfn, bool written)
         {
             Page* p = _vm.Pages + pfn;
@@ -177,8 +177,10 @@ namespace Kernel.Mm
             uint slot = p->Private;
             if (p->MapCount == 0 && written)
             {
-                Uncache(pfn);   // the last reference: uncharged and freed
-                return 1;
+                // The cache's reference is the last one unless a fault holds the page (a copy).
+                int last = p->RefCount == 1 ? 1 : 0;
+                Uncache(pfn);   // uncharged and freed with the last reference
+                return last;
             }
             if (_area.Count(slot) == 0) Uncache(pfn);
             return 0;
@@ -218,9 +220,10 @@ namespace Kernel.Mm
             }
             if (pfn == Page.NoFrame)
             {
-                FaultResult read = ReadIn(mm, va, slot, out pfn);
+                FaultResult read = ReadIn(mm, va, pte, slot, out pfn);
                 if (read != FaultResult.Handled) return read;
-                if (mm.Table.Lookup(va) != pte) return FaultResult.Handled;   // changed while we slept
+                // Changed while we slept (or brought in by another fault): the access retries.
+                if (pfn == Page.NoFrame || mm.Table.Lookup(va) != pte) return FaultResult.Handled;
             }
             Page* p = _vm.Pages + pfn;
             if (p->MapCount == 0)
@@ -251,11 +254,19 @@ namespace Kernel.Mm
         // unless that would take the container to its throttle line. Every page read is charged to the container its
         // slot was charged to and waits, Locked, in the swap cache; a neighbour gets its owner
         // (mm, address) when something maps it.
-        private FaultResult ReadIn(AddressSpace mm, ulong va, uint slot, out uint pfn)
+        private FaultResult ReadIn(AddressSpace mm, ulong va, ulong pte, uint slot, out uint pfn)
         {
             pfn = Page.NoFrame;
             MemoryContainer target = SlotOwner(slot, mm);
             if (_vm.Charger.TryCharge(target, out MemoryContainer payer) != Errno.None) return FaultResult.OutOfMemory;
+            // The charge may have slept (throttled): another fault may have brought the slot in,
+            // or this entry gone, meanwhile. Then give the charge back and let the access retry
+            // (Handled with no frame).
+            if (_area == null || _cache[slot] != Page.NoFrame || mm.Table.Lookup(va) != pte)
+            {
+                _vm.Charger.Cancel(payer);
+                return FaultResult.Handled;
+            }
             if (!_vm.Buddy.TryAlloc(0, AllocFlags.User, out pfn))
             {
                 _vm.Charger.Cancel(payer);
@@ -321,6 +332,8 @@ namespace Kernel.Mm
             {
                 MemoryContainer c = _vm.Charger.Find(p->ContainerId);
                 if (c != null) c.PagesSwappedIn++;
+                // Every entry for it went while it was read (its task exited): nothing will use it.
+                if (_area.Count(p->Private) == 0) Uncache(pfn);
                 return;
             }
             _cache[p->Private] = Page.NoFrame;

@@ -245,5 +245,87 @@ namespace Kernel.Mm.Tests
             mm.Destroy();
             s.AssertConsistent();
         }
-    }
+    
+        // A throttle that runs something else once, as the scheduler would while the charger sleeps.
+        sealed class SleepingThrottle : ChargeThrottle
+        {
+            public Action Meanwhile;
+            public int Sleeps;
+
+            public override void Throttle(MemoryContainer c)
+            {
+                Sleeps++;
+                Action a = Meanwhile;
+                Meanwhile = null;
+                a?.Invoke();
+            }
+        }
+
+        // The faulter's charge sleeps (throttled) and meanwhile the child faults the same slot in:
+        // the faulter must give its charge back and map the child's page, not read a second copy
+        // into the swap cache (two pages for one slot: the slot is later freed twice).
+        [Fact]
+        public void A_swap_in_that_sleeps_on_its_charge_maps_the_page_another_fault_brought_in()
+        {
+            using var s = new SwapWorld();
+            VmWorld vm = s.Vm;
+            var a = new MemoryContainer(1, 0);                      // every charge is throttled
+            vm.Vm.Charger.Register(a);
+            var throttle = new SleepingThrottle();
+            vm.Vm.Charger.SetThrottle(throttle);
+            var parent = vm.NewMm();
+            parent.Container = a;
+            Assert.Equal(Errno.None, parent.MapAnonymous(Base, 4, Rw));
+            Fill(vm, parent, 4);
+            Assert.Equal(4, vm.Vm.Swap.SwapOut(AnonFrames(parent, 4), 4, 1));
+            var child = parent.ForkOrNull();
+            long before = a.PageUsage;
+            throttle.Meanwhile = () => Assert.Equal(Pattern(0, 0), Cpu.ReadOk(vm, child, Base));
+            Assert.Equal(Pattern(0, 0), Cpu.ReadOk(vm, parent, Base));
+            Assert.True(throttle.Sleeps >= 2);
+            Assert.Equal(Pte.Pfn(child.Table.Lookup(Base)), Pte.Pfn(parent.Table.Lookup(Base)));
+            Assert.Equal(before + 1, a.PageUsage);                  // one page, charged once
+            s.AssertConsistent();
+            child.Destroy();
+            parent.Destroy();
+            s.AssertConsistent();
+            Assert.Equal(0u, vm.Vm.Swap.Area.UsedSlots);
+            Assert.Equal(0, a.PageUsage);
+            Assert.Equal(vm.FreeAtStart, vm.Buddy.FreeFrames);
+        }
+
+        // A copy-on-write break whose charge sleeps while the reaper swaps the shared page out:
+        // the copy must not replace the swap entry that now stands in the PTE (the slot would
+        // leak, the page be copied after its free); the write retries through the swap fault.
+        [Fact]
+        public void A_copy_on_write_that_sleeps_on_its_charge_retries_when_the_page_was_swapped_out()
+        {
+            using var s = new SwapWorld();
+            VmWorld vm = s.Vm;
+            var a = new MemoryContainer(1, 0);
+            vm.Vm.Charger.Register(a);
+            var throttle = new SleepingThrottle();
+            vm.Vm.Charger.SetThrottle(throttle);
+            var parent = vm.NewMm();
+            parent.Container = a;
+            Assert.Equal(Errno.None, parent.MapAnonymous(Base, 2, Rw));
+            Fill(vm, parent, 2);
+            var child = parent.ForkOrNull();
+            uint shared = Pte.Pfn(parent.Table.Lookup(Base));
+            int swapped = -1;
+            throttle.Meanwhile = () => swapped = vm.Vm.Swap.SwapOut(new[] { shared }, 1, 1);
+            Cpu.WriteOk(vm, parent, Base, 0xAA);
+            Assert.Equal(0, swapped);                               // written out, held by the faulter
+            Assert.Equal(0xAA, Cpu.ReadOk(vm, parent, Base));
+            Assert.Equal(Pattern(0, 0), Cpu.ReadOk(vm, child, Base));
+            Check(vm, child, 2);
+            s.AssertConsistent();
+            child.Destroy();
+            parent.Destroy();
+            s.AssertConsistent();
+            Assert.Equal(0u, vm.Vm.Swap.Area.UsedSlots);
+            Assert.Equal(0, a.PageUsage);
+            Assert.Equal(vm.FreeAtStart, vm.Buddy.FreeFrames);
+        }
+}
 }

@@ -51,6 +51,56 @@ namespace Kernel.Vfs.Ext2
             return e;
         }
 
+        // A walk over the directory's entries in order, one block pinned at a time (ext2's
+        // for-each-entry loop). A fresh cursor starts at the first entry; NextEntry unpins the
+        // last block at the end or on an error, EndWalk when the caller stops early.
+        private struct DirCursor
+        {
+            public uint Block;      // directory block index
+            public int Offset;      // of the current entry in it
+            public int Prev;        // the entry before it in its block, -1 when first
+            public byte* Entry;     // the current entry, in Buf
+            public Buf Buf;
+            public bool Pinned;
+        }
+
+        // Moves c to the next entry; false at the end (e: None) or when a block could not be had.
+        // A checked block's records are at least 12 bytes and end at its end, so this terminates.
+        private bool NextEntry(ref DirCursor c, out Errno e)
+        {
+            e = Errno.None;
+            if (c.Pinned)
+            {
+                c.Prev = c.Offset;
+                c.Offset += Le.U16(c.Entry + 4);
+                if (c.Offset < (int)X.BlockSize)
+                {
+                    c.Entry = c.Buf.Data + c.Offset;
+                    return true;
+                }
+                EndWalk(ref c);
+                c.Block++;
+            }
+            if (c.Block >= DirBlocks) return false;
+            e = DirBlock(c.Block, out c.Buf);
+            if (e != Errno.None) return false;
+            c.Pinned = true;
+            c.Offset = 0;
+            c.Prev = -1;
+            c.Entry = c.Buf.Data;
+            return true;
+        }
+
+        private void EndWalk(ref DirCursor c)
+        {
+            if (!c.Pinned) return;
+            X.Buffers.Put(ref c.Buf);
+            c.Pinned = false;
+        }
+
+        private static bool IsDotOrDotDot(byte* entry) =>
+            (entry[6] == 1 && entry[8] == '.') || (entry[6] == 2 && entry[8] == '.' && entry[9] == '.');
+
         private Errno CheckBlock(byte* d, uint fb)
         {
             int size = (int)X.BlockSize;
@@ -93,30 +143,19 @@ namespace Kernel.Vfs.Ext2
         private Errno Find(string name, out Slot slot)
         {
             slot = default;
-            uint blocks = DirBlocks;
-            for (uint fb = 0; fb < blocks; fb++)
+            var c = new DirCursor();
+            Errno e;
+            while (NextEntry(ref c, out e))
             {
-                Errno e = DirBlock(fb, out Buf buf);
-                if (e != Errno.None) return e;
-                int off = 0, prev = -1;
-                while (off < (int)X.BlockSize)
-                {
-                    byte* d = buf.Data + off;
-                    if (Le.U32(d) != 0 && NameIs(d, name))
-                    {
-                        slot.Block = fb;
-                        slot.Offset = off;
-                        slot.Prev = prev;
-                        slot.Ino = Le.U32(d);
-                        X.Buffers.Put(ref buf);
-                        return Errno.None;
-                    }
-                    prev = off;
-                    off += Le.U16(d + 4);
-                }
-                X.Buffers.Put(ref buf);
+                if (Le.U32(c.Entry) == 0 || !NameIs(c.Entry, name)) continue;
+                slot.Block = c.Block;
+                slot.Offset = c.Offset;
+                slot.Prev = c.Prev;
+                slot.Ino = Le.U32(c.Entry);
+                EndWalk(ref c);
+                return Errno.None;
             }
-            return Errno.ENOENT;
+            return e != Errno.None ? e : Errno.ENOENT;
         }
 
         // Where an entry for name would go; EEXIST when the name is taken. blocks: the blocks that
@@ -127,37 +166,29 @@ namespace Kernel.Vfs.Ext2
             blocks = 0;
             int need = Ext2Const.RecLen(name.Length);
             bool found = false;
-            uint count = DirBlocks;
-            for (uint fb = 0; fb < count; fb++)
+            var c = new DirCursor();
+            Errno e;
+            while (NextEntry(ref c, out e))
             {
-                Errno e = DirBlock(fb, out Buf buf);
-                if (e != Errno.None) return e;
-                int off = 0;
-                while (off < (int)X.BlockSize)
+                uint ino = Le.U32(c.Entry);
+                if (ino != 0 && NameIs(c.Entry, name))
                 {
-                    byte* d = buf.Data + off;
-                    uint ino = Le.U32(d);
-                    int rec = Le.U16(d + 4);
-                    if (ino != 0 && NameIs(d, name))
-                    {
-                        X.Buffers.Put(ref buf);
-                        return Errno.EEXIST;
-                    }
-                    int used = ino == 0 ? 0 : Ext2Const.RecLen(d[6]);
-                    if (!found && rec - used >= need)
-                    {
-                        found = true;
-                        slot.Block = fb;
-                        slot.Offset = off;
-                    }
-                    off += rec;
+                    EndWalk(ref c);
+                    return Errno.EEXIST;
                 }
-                X.Buffers.Put(ref buf);
+                int used = ino == 0 ? 0 : Ext2Const.RecLen(c.Entry[6]);
+                if (!found && Le.U16(c.Entry + 4) - used >= need)
+                {
+                    found = true;
+                    slot.Block = c.Block;
+                    slot.Offset = c.Offset;
+                }
             }
+            if (e != Errno.None) return e;
             if (found) return Errno.None;
             slot.Append = true;
-            slot.Block = count;
-            return Needed(count, out blocks);
+            slot.Block = DirBlocks;
+            return Needed(slot.Block, out blocks);
         }
 
         private void WriteEntry(byte* d, uint ino, int rec, string name, ushort mode)
@@ -233,31 +264,18 @@ namespace Kernel.Vfs.Ext2
         private Errno IsEmpty(out bool empty)
         {
             empty = false;
-            uint blocks = DirBlocks;
-            for (uint fb = 0; fb < blocks; fb++)
+            var c = new DirCursor();
+            Errno e;
+            while (NextEntry(ref c, out e))
             {
-                Errno e = DirBlock(fb, out Buf buf);
-                if (e != Errno.None) return e;
-                int off = 0;
-                while (off < (int)X.BlockSize)
+                if (Le.U32(c.Entry) != 0 && !IsDotOrDotDot(c.Entry))
                 {
-                    byte* d = buf.Data + off;
-                    if (Le.U32(d) != 0)
-                    {
-                        bool dot = d[6] == 1 && d[8] == '.';
-                        bool dotdot = d[6] == 2 && d[8] == '.' && d[9] == '.';
-                        if (!dot && !dotdot)
-                        {
-                            X.Buffers.Put(ref buf);
-                            return Errno.None;
-                        }
-                    }
-                    off += Le.U16(d + 4);
+                    EndWalk(ref c);
+                    return Errno.None;
                 }
-                X.Buffers.Put(ref buf);
             }
-            empty = true;
-            return Errno.None;
+            empty = e == Errno.None;
+            return e;
         }
 
         // The ".." entry (the second of block 0) now names parent.
@@ -290,29 +308,18 @@ namespace Kernel.Vfs.Ext2
         private Errno BuildListing()
         {
             Vector<Listed> list = new Vector<Listed>(16);
-            uint blocks = DirBlocks;
-            for (uint fb = 0; fb < blocks; fb++)
+            var c = new DirCursor();
+            Errno e;
+            while (NextEntry(ref c, out e))
             {
-                Errno e = DirBlock(fb, out Buf buf);
-                if (e != Errno.None) return e;
-                int off = 0;
-                while (off < (int)X.BlockSize)
-                {
-                    byte* d = buf.Data + off;
-                    uint ino = Le.U32(d);
-                    bool dot = d[6] == 1 && d[8] == '.';
-                    bool dotdot = d[6] == 2 && d[8] == '.' && d[9] == '.';
-                    if (ino != 0 && !dot && !dotdot)
-                    {
-                        Listed l;
-                        l.Name = NameOf(d);
-                        l.Ino = ino;
-                        list.Add(l);
-                    }
-                    off += Le.U16(d + 4);
-                }
-                X.Buffers.Put(ref buf);
+                uint ino = Le.U32(c.Entry);
+                if (ino == 0 || IsDotOrDotDot(c.Entry)) continue;
+                Listed l;
+                l.Name = NameOf(c.Entry);
+                l.Ino = ino;
+                list.Add(l);
             }
+            if (e != Errno.None) return e;
             _listing = list;
             return Errno.None;
         }

@@ -39,6 +39,8 @@ namespace Kernel
             Tsc.Calibrate();
 
             Log.Line(string.Concat("CsKernel ", Version, " (x86_64), booted by ", BootInfo.Protocol == BootProtocol.Multiboot2 ? "Multiboot2" : "Multiboot1"));
+            string cmdline = BootInfo.CommandLine;
+            if (cmdline.Length > 0) Log.Line(string.Concat("Command line: ", cmdline));
             Log.Line(string.Concat("tsc: ", (Tsc.CyclesPerMs / 1000).ToString(), " MHz (calibrated against the PIT)"));
             Rtc.Initialize();
             Log.Line(string.Concat("memory: ", (BootInfo.UsableBytes() / 1024).ToString(), " KiB usable in ", BootInfo.RangeCount.ToString(), " ranges"));

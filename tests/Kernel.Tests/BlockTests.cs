@@ -64,13 +64,19 @@ public sealed class BlockTests(ITestOutputHelper output) : KernelTest(output)
         return data;
     }
 
+    // The third case turns DMA off on the kernel command line (Linux's libata.dma=0): the same
+    // bytes go by PIO, the path a disk falls back to when DMA cannot reach a page.
     [Theory]
-    [InlineData(DiskBus.Ide, "sd")]
-    [InlineData(DiskBus.Virtio, "vd")]
-    public async Task Host_data_reads_back_and_kernel_writes_reach_the_host_byte_for_byte(DiskBus bus, string prefix)
+    [InlineData(DiskBus.Ide, "sd", false)]
+    [InlineData(DiskBus.Virtio, "vd", false)]
+    [InlineData(DiskBus.Ide, "sd", true)]
+    public async Task Host_data_reads_back_and_kernel_writes_reach_the_host_byte_for_byte(DiskBus bus, string prefix, bool pio)
     {
         byte[] content = Random(4 * MiB, 12);
-        QemuMachine m = await BootAsync(new QemuOptions { Disks = [new QemuDisk(bus, 4 * MiB, content), new QemuDisk(bus, 8 * MiB)] });
+        QemuDisk[] disks = [new QemuDisk(bus, 4 * MiB, content), new QemuDisk(bus, 8 * MiB)];
+        QemuMachine m = await BootAsync(pio
+            ? new QemuOptions { Mode = BootMode.Kernel, ExtraArgs = ["-append", "libata.dma=0"], Disks = disks }
+            : new QemuOptions { Disks = disks });
         string a = "/dev/" + prefix + "a", b = "/dev/" + prefix + "b";
         Assert.Equal($"{await HostCksum(m.DiskFiles[0])} {a}", await m.RunAsync($"cksum {a}", Slow));
         DdReport(await m.RunAsync($"dd if={a} of={b} bs=64k", Slow), "64+0", "64+0", 4 * MiB);
@@ -87,6 +93,16 @@ public sealed class BlockTests(ITestOutputHelper output) : KernelTest(output)
         Assert.Equal(new byte[8 * MiB - 8000013], ReadImage(image, 8000013, 8 * MiB - 8000013));
         // And the kernel reads its own writes back.
         Assert.Equal($"{await HostCksum(image)} {b}", await m.RunAsync($"cksum {b}", Slow));
+        string dmesg = await m.RunAsync("dmesg");
+        if (pio)
+        {
+            Assert.Contains("Command line: ", dmesg);
+            Assert.Contains("ata: DMA off (libata.dma=0): every transfer by PIO", dmesg);
+            Assert.Contains("ata: primary master: sda QEMU HARDDISK", dmesg);
+            Assert.Contains("ata: sda: transfers by PIO (no DMA): slow", dmesg);
+            Assert.Contains("ata: sdb: transfers by PIO (no DMA): slow", dmesg);
+        }
+        else Assert.DoesNotContain("PIO", dmesg);
         await MemcheckOk(m);
     }
 

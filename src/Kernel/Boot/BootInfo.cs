@@ -27,7 +27,13 @@ namespace Kernel.Boot
         public static ulong RsdpPhys { get; private set; }
         public static ulong InfoStart { get; private set; }
         public static ulong InfoEnd { get; private set; }
-        public static byte* CommandLine { get; private set; }
+
+        // The command line, copied out of the loader's memory while nothing can have overwritten it
+        // (Multiboot1 leaves it wherever the loader chose). Longer ones are cut at MaxCommandLine.
+        public const int MaxCommandLine = 512;
+        private struct CommandLineBytes { public fixed byte Bytes[MaxCommandLine]; }
+        private static CommandLineBytes s_cmdline;
+        private static int s_cmdlineLength;
 
         public static MemoryRange Range(int i) => s_ranges[i];
 
@@ -41,6 +47,47 @@ namespace Kernel.Boot
             else return false;
             if (RsdpPhys == 0) RsdpPhys = ScanForRsdp();
             return true;
+        }
+
+        private static void CopyCommandLine(byte* text)
+        {
+            int n = 0;
+            while (n < MaxCommandLine && text[n] != 0)
+            {
+                s_cmdline.Bytes[n] = text[n];
+                n++;
+            }
+            s_cmdlineLength = n;
+        }
+
+        // The command line as the loader gave it (GRUB: the words after the kernel's path; QEMU's
+        // -kernel: the path, then -append's text). Needs the heap.
+        public static string CommandLine
+        {
+            get
+            {
+                char[] c = new char[s_cmdlineLength];
+                for (int i = 0; i < c.Length; i++) c[i] = (char)s_cmdline.Bytes[i];
+                return new string(c, 0, c.Length);
+            }
+        }
+
+        // The value of a kernel parameter `key=value` (the last one wins, as in Linux); null when
+        // the command line does not set it.
+        public static string Parameter(string key)
+        {
+            string line = CommandLine, value = null;
+            int i = 0;
+            while (i < line.Length)
+            {
+                while (i < line.Length && line[i] == ' ') i++;
+                int start = i;
+                while (i < line.Length && line[i] != ' ') i++;
+                string word = line.Substring(start, i - start);
+                if (word.Length > key.Length && word[key.Length] == '=' && word.StartsWith(key))
+                    value = word.Substring(key.Length + 1);
+            }
+            return value;
         }
 
         private static void AddRange(ulong start, ulong length, uint type)
@@ -63,7 +110,7 @@ namespace Kernel.Boot
             {
                 uint type = *(uint*)tag, size = *(uint*)(tag + 4);
                 if (type == 0 || size < 8) break;
-                if (type == 1) CommandLine = tag + 8;
+                if (type == 1) CopyCommandLine(tag + 8);
                 else if (type == 6)
                 {
                     uint entrySize = *(uint*)(tag + 8);
@@ -82,7 +129,7 @@ namespace Kernel.Boot
             InfoStart = info;
             InfoEnd = info + 120;
             uint flags = p[0];
-            if ((flags & (1 << 2)) != 0) CommandLine = (byte*)Layout.PhysToVirt(p[4]);
+            if ((flags & (1 << 2)) != 0) CopyCommandLine((byte*)Layout.PhysToVirt(p[4]));
             if ((flags & (1 << 6)) != 0)
             {
                 byte* e = (byte*)Layout.PhysToVirt(p[12]);

@@ -10,8 +10,10 @@
 // secondary slave (libata's), major 8, minor 16 × index. ATAPI devices (the boot CD) are named in
 // dmesg and not driven. A controller in native mode takes its ports from BAR0-3 and its IRQ from
 // the interrupt line; in compatibility mode (QEMU, VMware) the legacy ports and IRQ 14/15.
+// `libata.dma=0` on the command line turns DMA off, as on Linux: every transfer then goes by PIO.
 using Kernel.Arch;
 using Kernel.Block;
+using Kernel.Boot;
 
 namespace Kernel.Drivers
 {
@@ -76,6 +78,11 @@ namespace Kernel.Drivers
             ide.EnableCommand((ushort)(Pci.CommandIo | (busMaster != 0 ? Pci.CommandBusMaster : 0)));
             Log.Line(string.Concat("ata: IDE controller ", ide.Address, " (", string.Concat(Shell.Numbers.Hex(ide.VendorId, 4), ":", Shell.Numbers.Hex(ide.DeviceId, 4)),
                 busMaster != 0 ? string.Concat("), bus-master DMA at port 0x", Shell.Numbers.Hex(busMaster, 4)) : "), no bus-master DMA"));
+            if (busMaster != 0 && BootInfo.Parameter("libata.dma") == "0")
+            {
+                Log.Line("ata: DMA off (libata.dma=0): every transfer by PIO");
+                busMaster = 0;
+            }
             s_channels = new AtaChannel[2];
             int sdIndex = 0;
             for (int c = 0; c < 2; c++)

@@ -128,6 +128,16 @@ public sealed class PipelineTests(ITestOutputHelper output) : KernelTest(output)
             await NoneLeft(m, "spi[n]");
             Assert.Equal("after", await m.RunAsync("echo after"));
         }
+        // A built-in that runs inside the shell (PID 1: nothing to signal) stops at its next read.
+        foreach (string line in new[] { "cat /dev/zero > /dev/null", "grep x /dev/zero" })
+        {
+            await m.Send(line + "\n");
+            await m.WaitFor("\n");
+            await Task.Delay(500);
+            await m.Send("\x03");
+            await m.WaitForPrompt(TimeSpan.FromSeconds(20));
+            Assert.Equal("130", await m.RunAsync("echo $?"));
+        }
         // In the background, the same pipeline is a job; kill ends its processes one by one.
         string started = await m.RunAsync("cat /dev/zero | wc -c &");
         Assert.Matches(@"^\[1\] \d+$", started);

@@ -35,6 +35,18 @@ namespace Kernel.Commands
             return Errno.None;
         }
 
+        // A Ctrl-C waiting for PID 1's built-in (InputQueue.TakeInterrupt), echoed as a read
+        // would echo it; the half-typed line goes with it.
+        public static bool TakeInterrupt()
+        {
+            if (!InputQueue.TakeInterrupt()) return false;
+            Console.WriteDevice((byte)'^');
+            Console.WriteDevice((byte)'C');
+            Console.WriteDevice((byte)'\n');
+            s_position = s_length = 0;
+            return true;
+        }
+
         private static Errno ReadLine()
         {
             while (true)

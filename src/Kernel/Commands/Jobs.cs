@@ -168,11 +168,13 @@ namespace Kernel.Commands
         }
 
         // True when the current task has been told to die (a process command checks this to stop
-        // early; the signal itself takes effect when it returns).
+        // early; the signal itself takes effect when it returns), or, for PID 1 running a
+        // built-in, when Ctrl-C was typed meanwhile (taken: the built-in stops, the shell goes on).
         public static bool Interrupted()
         {
             Process self = Sys.Processes.Current;
-            return self != Sys.Processes.Init && Sys.Processes.Scheduler.HasFatalSignal(self);
+            if (self == Sys.Processes.Init) return ConsoleInput.TakeInterrupt();
+            return Sys.Processes.Scheduler.HasFatalSignal(self);
         }
 
         // A stretch where the current task holds kernel resources nothing else would free (raw

@@ -30,7 +30,13 @@ namespace Kernel.Commands
         {
             private readonly OpenFile _file;
             public FileSource(OpenFile file) { _file = file; }
-            public override Errno Read(byte[] buffer, int start, int count, out int read) => Sys.Files.Read(_file, buffer, start, count, out read);
+            // A file may never end (/dev/zero): every read first looks for Ctrl-C or a kill.
+            public override Errno Read(byte[] buffer, int start, int count, out int read)
+            {
+                read = 0;
+                if (Jobs.Interrupted()) return Errno.EINTR;
+                return Sys.Files.Read(_file, buffer, start, count, out read);
+            }
             public override void Close() => Sys.Processes.CloseHeld(_file);
         }
 

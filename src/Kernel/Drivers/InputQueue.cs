@@ -11,7 +11,8 @@
 //  - The last TerminatorRoom bytes are kept for what ends or cancels a line (CR, LF, Ctrl-C,
 //    Ctrl-U): a keyboard that cannot be held back still gets its Enter through.
 //  - Anything dropped all the same (a full ring) is counted; the shell reports the count.
-// Invariants: 0 <= s_tail - s_head <= Capacity; s_dropped only grows.
+// Invariants: 0 <= s_tail - s_head <= Capacity; s_interrupts counts the 0x03 bytes in the ring;
+// s_dropped only grows.
 using Internal.Runtime;
 using Kernel.Arch;
 
@@ -23,6 +24,7 @@ namespace Kernel.Drivers
         public const int TerminatorRoom = 16;    // free bytes kept for line terminators
         private static byte* s_buffer;
         private static uint s_head, s_tail;      // head: next to read; tail: next to write
+        private static uint s_interrupts;        // Ctrl-C bytes between head and tail
         private static ulong s_dropped;
 
         public static ulong Dropped => s_dropped;
@@ -45,6 +47,7 @@ namespace Kernel.Drivers
             if (room == 0 || (room <= TerminatorRoom && !IsTerminator(b))) { s_dropped++; return; }
             s_buffer[s_tail & (Capacity - 1)] = b;
             s_tail++;
+            if (b == 0x03) s_interrupts++;
             if (s_readers != null) Sys.Processes.Scheduler.WakeAll(s_readers);
         }
 
@@ -62,8 +65,28 @@ namespace Kernel.Drivers
                 bool any = s_head != s_tail;
                 b = any ? s_buffer[s_head & (Capacity - 1)] : (byte)0;
                 if (any) s_head++;
+                if (any && b == 0x03) s_interrupts--;
                 if (Serial.Throttled && Room >= Capacity / 2) Serial.Resume();
                 return any;
+            }
+        }
+
+        // A Ctrl-C typed while PID 1 runs a built-in (no foreground to signal) waits in the ring
+        // for the built-in to look: this drops what was typed up to and including the last one,
+        // as a tty flushes its input on SIGINT. True when there was one.
+        public static bool TakeInterrupt()
+        {
+            if (s_interrupts == 0) return false;
+            using (Sys.Irq.Hold())
+            {
+                if (s_interrupts == 0) return false;
+                while (s_interrupts > 0)
+                {
+                    if (s_buffer[s_head & (Capacity - 1)] == 0x03) s_interrupts--;
+                    s_head++;
+                }
+                if (Serial.Throttled && Room >= Capacity / 2) Serial.Resume();
+                return true;
             }
         }
 

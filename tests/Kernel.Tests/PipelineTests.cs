@@ -128,8 +128,9 @@ public sealed class PipelineTests(ITestOutputHelper output) : KernelTest(output)
             await NoneLeft(m, "spi[n]");
             Assert.Equal("after", await m.RunAsync("echo after"));
         }
-        // A built-in that runs inside the shell (PID 1: nothing to signal) stops at its next read.
-        foreach (string line in new[] { "cat /dev/zero > /dev/null", "grep x /dev/zero" })
+        // A built-in that runs inside the shell (PID 1: nothing to signal) stops at its next read,
+        // and repeat stops its loop, as a shell loop ends on Ctrl-C.
+        foreach (string line in new[] { "cat /dev/zero > /dev/null", "grep x /dev/zero", "wc -c < /dev/zero", "repeat 100000000 true", "repeat 1000 sleep 1" })
         {
             await m.Send(line + "\n");
             await m.WaitFor("\n");

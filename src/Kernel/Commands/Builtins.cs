@@ -2,6 +2,7 @@
 // exit status; none may panic on any input (panic-test excepted, on purpose).
 using Kernel.Arch;
 using Kernel.Drivers;
+using Kernel.Sched;
 using Kernel.Shell;
 
 namespace Kernel.Commands
@@ -186,7 +187,14 @@ namespace Kernel.Commands
             string[] rest = new string[argc - 2];
             for (int i = 2; i < argc; i++) rest[i - 2] = argv[i];
             int status = 0;
-            for (int i = 0; i < count; i++) status = Shell.Execute(rest, rest.Length);
+            // Ctrl-C ends the loop, as it ends a shell loop: the command died of SIGINT, or
+            // (a built-in in this task) the interrupt waits for us.
+            for (int i = 0; i < count; i++)
+            {
+                status = Shell.Execute(rest, rest.Length);
+                if (status == 128 + Signals.SIGINT) return status;
+                if (Jobs.Interrupted()) return 128 + Signals.SIGINT;
+            }
             return status;
         }
 

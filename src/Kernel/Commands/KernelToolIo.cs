@@ -19,8 +19,10 @@ namespace Kernel.Commands
             public override Errno Read(byte[] buffer, int start, int count, out int read)
             {
                 FileInput input = Sys.Processes.Current.Stdin;
-                if (input != null) return input.Read(buffer, start, count, out read);
-                return ConsoleInput.Read(buffer, start, count, out read);
+                if (input == null) return ConsoleInput.Read(buffer, start, count, out read);   // Ctrl-C: EINTR
+                read = 0;
+                if (Jobs.Interrupted()) return Errno.EINTR;   // a file that never ends (< /dev/zero)
+                return input.Read(buffer, start, count, out read);
             }
 
             public override void Close() { }

@@ -571,7 +571,8 @@ function Measure-Disks {
 # `bench reclaim` (memhog 8192 3 in a container with page_limit 4096, swap on a fresh 512 MiB
 # disk) on each bus, against the Linux peer doing the same in a cgroup with memory.max=16M and swap
 # on the same kind of disk, both measured now: the median time of 3 runs, our ratio to Linux, and
-# the highest usage each reached (ours must stay at or below limit + limit/8 + 64 pages).
+# the highest usage each reached (ours must stay at or below limit + limit/8 + 64 pages). Linux's
+# swapon first judges the swap header our mkswap wrote (its /proc/swaps line, or 'refused').
 function Measure-Reclaim {
     $peerScripts = Join-Path $Root '../shared/peer'
     $peer = if ($env:PEER) { $env:PEER } else { '/tmp/peer' }
@@ -589,8 +590,13 @@ function Measure-Reclaim {
             $ours = [double]$m.Groups[1].Value; $peak = [int]$m.Groups[2].Value
             $line = "bench reclaim {0,-6}: ours {1} ms, max page_usage {2} (limit 4096 + 512 + 64 = 4672)" -f $bus, $ours, $peak
             if ($havePeer) {
-                $f = [IO.File]::Create($img); $f.SetLength(0); $f.SetLength(512MB); $f.Dispose()
-                $cmd = "mkswap /dev/$dev >/dev/null; swapon /dev/$dev; mkdir /cg/c1; echo +memory > /cg/cgroup.subtree_control; " +
+                # A fresh image again, but with the swap header our mkswap wrote: Linux's own swapon
+                # is the judge of that header before the peer makes its own.
+                $header = [byte[]]::new(4096)
+                $f = [IO.File]::OpenRead($img); $f.ReadExactly($header, 0, 4096); $f.Dispose()
+                $f = [IO.File]::Create($img); $f.SetLength(512MB); $f.Write($header, 0, 4096); $f.Dispose()
+                $cmd = "if swapon /dev/$dev; then echo peer-swapon-'ours' `$(grep /dev/$dev /proc/swaps); swapoff /dev/$dev; else echo peer-swapon-'ours' refused: `$(dmesg | tail -n 1); fi; " +
+                    "mkswap /dev/$dev >/dev/null; swapon /dev/$dev; mkdir /cg/c1; echo +memory > /cg/cgroup.subtree_control; " +
                     "echo 16M > /cg/c1/memory.max; echo `$`$ > /cg/c1/cgroup.procs; memhog 8192 3; memhog 8192 3; memhog 8192 3; " +
                     "echo peer-peak `$(cat /cg/c1/memory.peak) `$(grep pswpout /proc/vmstat)"
                 $env:DISK = $img; $env:DISK_IF = $bus; $env:PEER = $peer
@@ -602,6 +608,8 @@ function Measure-Reclaim {
                     $linux = $times[1]
                     $line += "; Linux {0} ms, peak {1} pages, pswpout {2}; ratio {3:0.00}" -f $linux, ([int64]$pk.Groups[1].Value / 4096), $pk.Groups[2].Value, ($ours / $linux)
                 } else { $line += "; Linux: no figures:`n$peerOut" }
+                $judged = [regex]::Match($peerOut, 'peer-swapon-ours ([^\r\n]*)')   # the typed line (echoed) spells it peer-swapon-'ours'
+                $line += "`nbench reclaim {0,-6}: Linux's swapon on our mkswap's header: {1}" -f $bus, $(if ($judged.Success) { $judged.Groups[1].Value } else { 'no answer' })
             }
             Write-Host $line
         } finally { Remove-Item $img -ErrorAction SilentlyContinue }

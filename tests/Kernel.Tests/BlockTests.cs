@@ -106,6 +106,37 @@ public sealed class BlockTests(ITestOutputHelper output) : KernelTest(output)
         await MemcheckOk(m);
     }
 
+    // A command whose completion never comes times out (here the interrupts are lost on purpose,
+    // `ata.lose_interrupts`, with a one-second `ata.timeout`): the channel is reset and the command
+    // issued again, as libata's error handling does; after three tries it fails with EIO. Either
+    // way the data read is the disk's, and the disk and the shell go on working.
+    [Fact]
+    public async Task A_command_that_times_out_is_retried_after_a_reset_then_fails_with_eio()
+    {
+        byte[] content = Random(MiB, 90);
+        QemuMachine m = await BootAsync(new QemuOptions
+        {
+            Mode = BootMode.Kernel,
+            ExtraArgs = ["-append", "ata.timeout=1 ata.lose_interrupts=4"],
+            Disks = [new QemuDisk(DiskBus.Ide, MiB, content)],
+        });
+        // The first three completions are lost: the first read fails after its third try.
+        string failed = await m.RunAsync("dd if=/dev/sda of=/f bs=4096 count=1", Slow);
+        Assert.Equal("dd: /dev/sda: Input/output error", Lines(failed)[0]);
+        Assert.Equal("1", await m.RunAsync("echo $?"));
+        // The fourth is lost too: the next command succeeds on its second try.
+        Assert.Equal($"{await HostCksum(m.DiskFiles[0])} /dev/sda", await m.RunAsync("cksum /dev/sda", Slow));
+        DdReport(await m.RunAsync("dd if=/dev/zero of=/dev/sda bs=4096 count=8"), "8+0", "8+0", 32768);
+        Assert.Equal("", await m.RunAsync("sync"));
+        Assert.Equal(new byte[32768], ReadImage(m.DiskFiles[0], 0, 32768));
+        Assert.Equal(content[32768..], ReadImage(m.DiskFiles[0], 32768, MiB - 32768));
+        string[] dmesg = Lines(await m.RunAsync("dmesg"));
+        Assert.Contains(dmesg, l => l.EndsWith("ata: command timeout 1 s"));
+        Assert.Equal(4, dmesg.Count(l => l.EndsWith("ata: sda: command timeout, resetting the primary channel")));
+        Assert.Equal(1, dmesg.Count(l => l.EndsWith("ata: sda: command failed after 3 tries (timeout): I/O error")));
+        await MemcheckOk(m);
+    }
+
     [Theory]
     [InlineData(BootMode.Iso)]
     [InlineData(BootMode.Kernel)]

@@ -56,7 +56,11 @@ namespace Kernel.Arch
             bool reschedule = false;
             switch (irq)
             {
-                case 0: Pit.Tick(); reschedule = Sys.Processes != null && Sys.Processes.Scheduler.Tick(Pit.UptimeMs); break;
+                case 0:
+                    Pit.Tick();
+                    Ata.Tick(Pit.UptimeMs);     // command timeouts
+                    reschedule = Sys.Processes != null && Sys.Processes.Scheduler.Tick(Pit.UptimeMs);
+                    break;
                 case 1: Keyboard.HandleInterrupt(); break;
                 case 4: Serial.HandleInterrupt(); break;
                 default:

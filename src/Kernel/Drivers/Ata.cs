@@ -26,7 +26,7 @@ namespace Kernel.Drivers
         public bool PioReported;
         // dmesg lines for the first PIO transfer, made at probe time (Start may run in an
         // interrupt handler, which must not allocate).
-        public string PioOnlyMessage, PioFallbackMessage;
+        public string PioOnlyMessage, PioFallbackMessage, TimeoutMessage, TimeoutFailedMessage;
 
         public AtaDisk(BlockContext context, string name, int minor, AtaChannel channel, int drive)
             : base(context, name, 8, minor)
@@ -35,6 +35,8 @@ namespace Kernel.Drivers
             Drive = drive;
             PioOnlyMessage = string.Concat("ata: ", name, ": transfers by PIO (no DMA): slow");
             PioFallbackMessage = string.Concat("ata: ", name, ": a transfer by PIO (memory bus-master DMA cannot reach): slow");
+            TimeoutMessage = string.Concat("ata: ", name, ": command timeout, resetting the ", channel.Name, " channel");
+            TimeoutFailedMessage = string.Concat("ata: ", name, ": command failed after ", AtaChannel.MaxTries.ToString(), " tries (timeout): I/O error");
         }
 
         public void Describe(string model, ulong sectors, bool lba48, bool dma, bool removable)
@@ -83,6 +85,7 @@ namespace Kernel.Drivers
                 Log.Line("ata: DMA off (libata.dma=0): every transfer by PIO");
                 busMaster = 0;
             }
+            Parameters();
             s_channels = new AtaChannel[2];
             int sdIndex = 0;
             for (int c = 0; c < 2; c++)
@@ -118,6 +121,38 @@ namespace Kernel.Drivers
             }
         }
 
+        // Timer interrupt: every channel's command deadline.
+        public static void Tick(ulong nowMs)
+        {
+            for (int i = 0; i < s_channels.Length; i++)
+                if (s_channels[i] != null) s_channels[i].CheckTimeout(nowMs);
+        }
+
+        // `ata.timeout=SECONDS` (1-3600) and `ata.lose_interrupts=N` (fault injection, 0-1000);
+        // an unparsable value is reported and ignored.
+        private static void Parameters()
+        {
+            string timeout = BootInfo.Parameter("ata.timeout"), lose = BootInfo.Parameter("ata.lose_interrupts");
+            if (timeout != null)
+            {
+                if (Shell.Numbers.TryParseLong(timeout, out long seconds) == Shell.ParseStatus.Ok && seconds >= 1 && seconds <= 3600)
+                {
+                    AtaChannel.TimeoutMs = (ulong)seconds * 1000;
+                    Log.Line(string.Concat("ata: command timeout ", timeout, " s"));
+                }
+                else Log.Line(string.Concat("ata: bad ata.timeout '", timeout, "' ignored"));
+            }
+            if (lose != null)
+            {
+                if (Shell.Numbers.TryParseLong(lose, out long n) == Shell.ParseStatus.Ok && n >= 0 && n <= 1000)
+                {
+                    AtaChannel.LoseInterrupts = (int)n;
+                    Log.Line(string.Concat("ata: fault injection: the next ", lose, " completion interrupts are lost"));
+                }
+                else Log.Line(string.Concat("ata: bad ata.lose_interrupts '", lose, "' ignored"));
+            }
+        }
+
         private static void ProbeChannel(BlockContext context, DiskTable disks, AtaChannel ch, ref int sdIndex)
         {
             Native.OutB(ch.Control, AtaChannel.ControlNoInterrupts);
@@ -126,11 +161,7 @@ namespace Kernel.Drivers
                 Log.Line(string.Concat("ata: ", ch.Name, " channel: floating bus, no devices"));
                 return;
             }
-            Native.OutB(ch.Control, AtaChannel.ControlReset | AtaChannel.ControlNoInterrupts);
-            for (int i = 0; i < 50; i++) ch.AltStatus();   // ≥ 5 µs
-            Native.OutB(ch.Control, AtaChannel.ControlNoInterrupts);
-            for (int i = 0; i < 200; i++) ch.AltStatus();   // ≥ 2 ms before BSY means anything
-            ch.WaitNotBusy(3000000);
+            ch.SoftReset(3000000);
             for (int drive = 0; drive < 2; drive++)
             {
                 string where = string.Concat(ch.Name, drive == 0 ? " master" : " slave");

@@ -10,9 +10,17 @@
 // interrupt per sector, 256 data-port words moved through a bounce sector by the handler. Flushes
 // are FLUSH CACHE (EXT), a command without data.
 // Page layout (one DMA page per channel): PRD table at 0 (up to 256 entries), PIO bounce sector at
-// 2048. Invariants: _active is the chain on the hardware, or null; only the interrupt handler (or
-// a failure to start) finishes it; when it ends, both drives' queues are kicked (the other drive's
-// work may have waited for the channel).
+// 2048. Invariants: _active is the chain on the hardware, or null; only the interrupt handler, the
+// timeout or a failure to start finishes it; when it ends, both drives' queues are kicked (the
+// other drive's work may have waited for the channel).
+//
+// Timeout (libata's error handling, simplified): a command still active at its deadline (30 s,
+// the sd default; `ata.timeout=SECONDS` on the command line) is abandoned from the timer tick: the
+// bus master stops, the channel is soft-reset (SRST), and the chain is issued again, up to
+// MaxTries in all; then it fails with EIO. The reset polls for BSY in interrupt context, bounded
+// as the probe's is; it runs only for a device that stopped answering. Fault injection for this
+// path: `ata.lose_interrupts=N` acknowledges and forgets the first N successful completions, as
+// if their interrupts were lost (Linux's fail_io_timeout drops completions the same way).
 using Kernel.Abi;
 using Kernel.Arch;
 using Kernel.Block;
@@ -29,6 +37,11 @@ namespace Kernel.Drivers
         private const byte BmStart = 0x01, BmToMemory = 0x08, BmActive = 0x01, BmError = 0x02, BmInterrupt = 0x04;
         private const int PrdEntries = 256;
         private const int BounceOffset = 2048;
+        public const int MaxTries = 3;                  // libata's ATA_EH_DEV_TRIES
+
+        // Set once at probe from the command line.
+        public static ulong TimeoutMs = 30000;
+        public static int LoseInterrupts;
 
         public readonly int Index;         // 0 primary, 1 secondary
         public readonly ushort Base, Control, BusMaster;   // BusMaster 0: no DMA on this controller
@@ -45,7 +58,9 @@ namespace Kernel.Drivers
         private uint _pioLeft;              // sectors still to move
         private BlockRequest _cursor;       // PIO: where the next sector's bytes go or come from
         private int _cursorSegment, _cursorOffset;
-        private ulong _interrupts, _stray;
+        private ulong _deadlineMs;           // uptime at which the active command has timed out
+        private int _tries;                  // issues of the active chain so far
+        private ulong _interrupts, _stray, _timeouts;
 
         public AtaChannel(int index, ushort commandBase, ushort control, ushort busMaster, int irq, BlockContext context, ulong pagePhys)
         {
@@ -61,6 +76,7 @@ namespace Kernel.Drivers
 
         public string Name => Index == 0 ? "primary" : "secondary";
         public ulong Interrupts => _interrupts;
+        public ulong Timeouts => _timeouts;
 
         public byte ReadStatus() => Native.InB((ushort)(Base + Status));
         public byte AltStatus() => Native.InB(Control);
@@ -85,18 +101,39 @@ namespace Kernel.Drivers
             return false;
         }
 
+        // Software reset of both devices on the channel (SRST for ≥ 5 µs, then ≥ 2 ms before BSY
+        // means anything, then BSY polled at most `spins` reads). Leaves the device interrupts off
+        // (nIEN); false when BSY never cleared.
+        public bool SoftReset(int spins)
+        {
+            Native.OutB(Control, ControlReset | ControlNoInterrupts);
+            for (int i = 0; i < 50; i++) AltStatus();
+            Native.OutB(Control, ControlNoInterrupts);
+            for (int i = 0; i < 200; i++) AltStatus();
+            return WaitNotBusy(spins);
+        }
+
         // Start of a chain for one of this channel's drives (block lock held). False while the
         // channel works for the other drive.
         public bool Start(AtaDisk disk, BlockRequest chain)
         {
             if (_active != null) return false;
+            _tries = 0;
+            return Issue(disk, chain);
+        }
+
+        // Puts chain on the hardware (again, after a timeout); true: it is the active chain.
+        private bool Issue(AtaDisk disk, BlockRequest chain)
+        {
             _active = chain;
             _activeDisk = disk;
+            _tries++;
+            _deadlineMs = Pit.UptimeMs + TimeoutMs;
             if (chain.Op == BlockOp.Flush)
             {
                 _activePio = true;
                 _pioLeft = 0;
-                if (!Issue(disk, disk.Lba48 ? (byte)0xEA : (byte)0xE7, 0, 0)) End(Errno.EIO);
+                if (!IssueCommand(disk, disk.Lba48 ? (byte)0xEA : (byte)0xE7, 0, 0)) End(Errno.EIO);
                 return true;
             }
             bool dma = disk.UsesDma && BuildPrdTable(chain);
@@ -112,7 +149,7 @@ namespace Kernel.Drivers
                 Native.OutL((ushort)(BusMaster + BmPrd), (uint)_pagePhys);
                 Native.OutB((ushort)(BusMaster + BmCommand), write ? (byte)0 : BmToMemory);
                 byte command = write ? (ext ? (byte)0x35 : (byte)0xCA) : (ext ? (byte)0x25 : (byte)0xC8);
-                if (!Issue(disk, command, lba, count, ext)) { End(Errno.EIO); return true; }
+                if (!IssueCommand(disk, command, lba, count, ext)) { End(Errno.EIO); return true; }
                 Native.OutB((ushort)(BusMaster + BmCommand), (byte)((write ? 0 : BmToMemory) | BmStart));
                 return true;
             }
@@ -127,7 +164,7 @@ namespace Kernel.Drivers
             _cursorSegment = 0;
             _cursorOffset = 0;
             byte pio = write ? (ext ? (byte)0x34 : (byte)0x30) : (ext ? (byte)0x24 : (byte)0x20);
-            if (!Issue(disk, pio, lba, count, ext)) { End(Errno.EIO); return true; }
+            if (!IssueCommand(disk, pio, lba, count, ext)) { End(Errno.EIO); return true; }
             if (write)
             {
                 // The first sector goes out when the device asks (DRQ); the rest after each interrupt.
@@ -137,7 +174,7 @@ namespace Kernel.Drivers
             return true;
         }
 
-        private bool Issue(AtaDisk disk, byte command, ulong lba, uint count, bool ext = false)
+        private bool IssueCommand(AtaDisk disk, byte command, ulong lba, uint count, bool ext = false)
         {
             Select(disk.Drive, ext ? (byte)0 : (byte)((lba >> 24) & 0x0F));
             if (!WaitNotBusy(1000000)) return false;
@@ -201,6 +238,37 @@ namespace Kernel.Drivers
             return true;
         }
 
+        // Timer interrupt: a command past its deadline is abandoned, the channel reset, and the
+        // chain issued again or failed (see the header).
+        public void CheckTimeout(ulong nowMs)
+        {
+            if (_active == null || nowMs < _deadlineMs) return;
+            BlockRequest chain = _active;
+            AtaDisk disk = _activeDisk;
+            _timeouts++;
+            Log.Line(disk.TimeoutMessage);
+            if (BusMaster != 0)
+            {
+                Native.OutB((ushort)(BusMaster + BmCommand), 0);
+                Native.OutB((ushort)(BusMaster + BmStatus), (byte)(BmError | BmInterrupt | (Native.InB((ushort)(BusMaster + BmStatus)) & 0x60)));
+            }
+            bool ready = SoftReset(3000000);
+            ReadStatus();                                  // nothing pending from before the reset
+            Native.OutB(Control, 0);                       // device interrupts on again
+            _active = null;
+            _activeDisk = null;
+            _cursor = null;
+            if (ready && _tries < MaxTries)
+            {
+                Issue(disk, chain);
+                return;
+            }
+            Log.Line(disk.TimeoutFailedMessage);
+            _active = chain;
+            _activeDisk = disk;
+            End(Errno.EIO);
+        }
+
         // Interrupt context: IRQ 14 or 15 (one channel per line, not shared).
         public bool HandleInterrupt()
         {
@@ -218,19 +286,19 @@ namespace Kernel.Drivers
                 byte status = ReadStatus();
                 Native.OutB((ushort)(BusMaster + BmStatus), (byte)(BmError | BmInterrupt | (bm & 0x60)));
                 _interrupts++;
-                End((status & (Err | Df)) != 0 || (bm & BmError) != 0 ? Errno.EIO : Errno.None);
+                Complete((status & (Err | Df)) != 0 || (bm & BmError) != 0 ? Errno.EIO : Errno.None);
                 return true;
             }
             byte s = ReadStatus();
             if ((s & Bsy) != 0) return false;
             _interrupts++;
             if ((s & (Err | Df)) != 0) { End(Errno.EIO); return true; }
-            if (_pioLeft == 0) { End(Errno.None); return true; }   // a flush, or the last write
+            if (_pioLeft == 0) { Complete(Errno.None); return true; }   // a flush, or the last write
             if (_active.Op == BlockOp.Read)
             {
                 if ((s & Drq) == 0) { End(Errno.EIO); return true; }
                 PioIn();
-                if (_pioLeft == 0) End(Errno.None);
+                if (_pioLeft == 0) Complete(Errno.None);
             }
             else
             {
@@ -238,6 +306,18 @@ namespace Kernel.Drivers
                 PioOut();
             }
             return true;
+        }
+
+        // The device is done with the active command (its interrupt is acknowledged). A lost
+        // interrupt (fault injection) leaves the command active for the timeout to find.
+        private void Complete(Errno status)
+        {
+            if (status == Errno.None && LoseInterrupts > 0)
+            {
+                LoseInterrupts--;
+                return;
+            }
+            End(status);
         }
 
         private void End(Errno status)

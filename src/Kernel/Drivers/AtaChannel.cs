@@ -2,9 +2,8 @@
 // 0x170-0x177 and 0x376, IRQ 15) with its bus-master DMA registers (BAR4 + 0 or + 8): at most one
 // command runs on a channel, for its master or its slave.
 //
-// DMA (the normal path, Linux's ata_bmdma): the chain's segments become the PRD table (8-byte
-// entries {u32 physical address, u16 bytes (0 = 64 KiB), u16 flags, 0x8000 on the last}, none
-// crossing a 64 KiB boundary, below 4 GiB, even addresses and lengths), then READ/WRITE DMA (EXT)
+// DMA (the normal path, Linux's ata_bmdma): the chain's segments become the PRD table
+// (Kernel.Block/PrdTable.cs: none crossing 64 KiB, below 4 GiB, even), then READ/WRITE DMA (EXT)
 // and the bus master's start bit; the device interrupts once at the end. PIO (the fallback, for a
 // device or controller without DMA and for memory DMA cannot reach): READ/WRITE SECTORS (EXT), one
 // interrupt per sector, 256 data-port words moved through a bounce sector by the handler. Flushes
@@ -208,35 +207,8 @@ namespace Kernel.Drivers
             return false;
         }
 
-        // The PRD table for chain; false when some segment is out of DMA's reach (then PIO).
-        private bool BuildPrdTable(BlockRequest chain)
-        {
-            uint* prd = (uint*)_page;
-            int n = 0;
-            for (BlockRequest r = chain; r != null; r = r.NextInChain)
-            {
-                for (int i = 0; i < r.SegmentCount; i++)
-                {
-                    ulong phys = r.SegmentPhys(i);
-                    ulong left = r.SegmentBytes(i);
-                    if ((phys & 1) != 0 || (left & 1) != 0 || phys + left > 0x100000000UL) return false;
-                    while (left > 0)
-                    {
-                        ulong toBoundary = 0x10000 - (phys & 0xFFFF);
-                        uint piece = (uint)(left < toBoundary ? left : toBoundary);
-                        if (n == PrdEntries) return false;
-                        prd[2 * n] = (uint)phys;
-                        prd[2 * n + 1] = piece & 0xFFFF;   // 0 means 64 KiB
-                        n++;
-                        phys += piece;
-                        left -= piece;
-                    }
-                }
-            }
-            if (n == 0) return false;
-            prd[2 * n - 1] |= 0x80000000u;
-            return true;
-        }
+        // The PRD table for chain (PrdTable.cs); false when DMA cannot reach its memory (then PIO).
+        private bool BuildPrdTable(BlockRequest chain) => PrdTable.Build(chain, (uint*)_page, PrdEntries) > 0;
 
         // Timer interrupt: a command past its deadline is abandoned, the channel reset, and the
         // chain issued again or failed (see the header).

@@ -101,10 +101,15 @@ namespace Kernel.Drivers
         }
 
         // Software reset of both devices on the channel (SRST for ≥ 5 µs, then ≥ 2 ms before BSY
-        // means anything, then BSY polled at most `spins` reads). Leaves the device interrupts off
-        // (nIEN); false when BSY never cleared.
+        // means anything, then BSY polled at most `spins` reads). Device 0 is selected first, as
+        // libata's softreset does: status reads come from the selected device, and an absent
+        // device 1 left selected (by the BIOS) reads 0, "not busy", while the reset is still under
+        // way and the device ignores a select. Leaves the device interrupts off (nIEN); false when
+        // BSY never cleared.
         public bool SoftReset(int spins)
         {
+            Native.OutB(Control, ControlNoInterrupts);
+            Select(0, 0);
             Native.OutB(Control, ControlReset | ControlNoInterrupts);
             for (int i = 0; i < 50; i++) AltStatus();
             Native.OutB(Control, ControlNoInterrupts);

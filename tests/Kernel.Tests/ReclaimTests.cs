@@ -56,6 +56,9 @@ public sealed class ReclaimTests(ITestOutputHelper output) : KernelTest(output)
         Assert.Equal("0", await m.RunAsync($"cat {Root}/web/num_swap_pages"));
         Assert.Matches(@"(?m)^/dev/vda\s+partition\s+65532\s+0\s+-2$", await m.RunAsync("swapon -s"));
         Assert.Matches(@"Swap:\s+65532\s+0\s+65532", await m.RunAsync("free"));
+        string meminfo = await m.RunAsync("cat /proc/meminfo");
+        Assert.Matches(@"(?m)^SwapTotal:\s+65532 kB$", meminfo);
+        Assert.Matches(@"(?m)^SwapFree:\s+65532 kB$", meminfo);
         await MemcheckOk(m);
     }
 
@@ -77,10 +80,15 @@ public sealed class ReclaimTests(ITestOutputHelper output) : KernelTest(output)
         int pid = int.Parse(Regex.Match(job, @"\[\d+\] (\d+)").Groups[1].Value);
         for (int i = 0; i < 100 && await m.RunAsync($"cat {Root}/a/num_swap_pages") is var s && long.Parse(s) < 1000; i++) await Task.Delay(100);
         Assert.True(await Number(m, "a", "num_swap_pages") >= 1000);
+        // /proc/meminfo agrees: the slots in use are gone from SwapFree.
+        string meminfo = await m.RunAsync("cat /proc/meminfo");
+        Assert.Matches(@"(?m)^SwapTotal:\s+65532 kB$", meminfo);
+        Assert.InRange(long.Parse(Regex.Match(meminfo, @"(?m)^SwapFree:\s+(\d+) kB$").Groups[1].Value), 0, 65532 - 4000);
         Assert.Equal("", await m.RunAsync($"echo {pid} > {Root}/a/rmtask"));
         Assert.Equal("", await m.RunAsync($"rmdir {Root}/a"));
         Assert.Equal("", await m.RunAsync("swapoff /dev/vda", TimeSpan.FromSeconds(60)));
         Assert.Matches(@"Swap:\s+0\s+0\s+0", await m.RunAsync("free"));
+        Assert.Matches(@"(?m)^SwapTotal:\s+0 kB$", await m.RunAsync("cat /proc/meminfo"));
         await m.RunAsync("wait", TimeSpan.FromSeconds(60));
         Assert.Matches(@"memverify pages=1500 passes=1 errors=0 ms=\d+", await m.RunAsync("cat /mv.out"));
         await MemcheckOk(m);

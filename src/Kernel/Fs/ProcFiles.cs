@@ -15,6 +15,8 @@ namespace Kernel.Fs
     internal struct MemoryFigures
     {
         public ulong Total, Free, Anon, File, Buffers, Dirty, Writeback, Active, Inactive, Reserve;
+        public ulong SwapCached;              // pages
+        public ulong SwapTotalKiB, SwapUsedKiB;
 
         public static unsafe MemoryFigures Take()
         {
@@ -27,6 +29,7 @@ namespace Kernel.Fs
                     PageFlags f = frames.Get(pfn)->Flags;
                     if ((f & PageFlags.Anon) != 0) m.Anon++;
                     else if ((f & PageFlags.File) != 0) m.File++;
+                    if ((f & PageFlags.SwapCache) != 0) m.SwapCached++;
                 }
                 m.Total = PhysicalMemory.TotalBytes / Paging.Size;
                 m.Free = PhysicalMemory.Buddy.FreeFrames;
@@ -35,6 +38,9 @@ namespace Kernel.Fs
                 MmContext vm = Sys.Memory.Context;
                 m.Dirty = vm.DirtyPages;
                 m.Writeback = vm.WritebackPages;
+                SwapArea area = vm.Swap.Area;
+                m.SwapTotalKiB = area == null ? 0 : (ulong)area.Slots * 4;
+                m.SwapUsedKiB = area == null ? 0 : (ulong)area.UsedSlots * 4;
             }
             m.Active = Sys.Memory.ActivePages();
             m.Inactive = Sys.Memory.InactivePages();
@@ -55,16 +61,18 @@ namespace Kernel.Fs
 
     internal sealed class MemInfoFile : ProcFile
     {
-        private static string Line(string name, ulong pages) =>
-            string.Concat(Numbers.PadRight(string.Concat(name, ":"), 16), Numbers.PadLeft((pages * 4).ToString(), 8), " kB\n");
+        private static string Line(string name, ulong pages) => LineKiB(name, pages * 4);
+
+        private static string LineKiB(string name, ulong kib) =>
+            string.Concat(Numbers.PadRight(string.Concat(name, ":"), 16), Numbers.PadLeft(kib.ToString(), 8), " kB\n");
 
         public override string Show()
         {
             MemoryFigures m = MemoryFigures.Take();
             return string.Concat(
                 string.Concat(Line("MemTotal", m.Total), Line("MemFree", m.Free), Line("MemAvailable", m.Available), Line("Buffers", m.Buffers)),
-                string.Concat(Line("Cached", m.File), Line("SwapCached", 0), Line("Active", m.Active), Line("Inactive", m.Inactive)),
-                string.Concat(Line("SwapTotal", 0), Line("SwapFree", 0), Line("Dirty", m.Dirty), Line("Writeback", m.Writeback)),
+                string.Concat(Line("Cached", m.File), Line("SwapCached", m.SwapCached), Line("Active", m.Active), Line("Inactive", m.Inactive)),
+                string.Concat(LineKiB("SwapTotal", m.SwapTotalKiB), LineKiB("SwapFree", m.SwapTotalKiB - m.SwapUsedKiB), Line("Dirty", m.Dirty), Line("Writeback", m.Writeback)),
                 Line("AnonPages", m.Anon));
         }
     }

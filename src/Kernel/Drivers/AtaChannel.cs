@@ -15,9 +15,10 @@
 //
 // Timeout (libata's error handling, simplified): a command still active at its deadline (30 s,
 // the sd default; `ata.timeout=SECONDS` on the command line) is abandoned from the timer tick: the
-// bus master stops, the channel is soft-reset (SRST), and the chain is issued again, up to
-// MaxTries in all; then it fails with EIO. The reset polls for BSY in interrupt context, bounded
-// as the probe's is; it runs only for a device that stopped answering. Fault injection for this
+// bus master stops and the channel is soft-reset, one step per tick so that nothing spins in the
+// interrupt (SRST set; SRST released; BSY looked at each tick from 2 ms on, for at most 31 s),
+// the chain staying active meanwhile so the channel takes no other work; then the chain is issued
+// again, up to MaxTries in all, or fails with EIO. Fault injection for this
 // path: `ata.lose_interrupts=N` acknowledges and forgets the first N successful completions, as
 // if their interrupts were lost (Linux's fail_io_timeout drops completions the same way).
 using Kernel.Abi;
@@ -59,6 +60,10 @@ namespace Kernel.Drivers
         private int _cursorSegment, _cursorOffset;
         private ulong _deadlineMs;           // uptime at which the active command has timed out
         private int _tries;                  // issues of the active chain so far
+        private enum ResetStep : byte { None, Asserted, Waiting }
+        private ResetStep _reset;            // a timeout's reset in progress (the chain stays active)
+        private ulong _resetStartMs;         // when SRST was released
+        private const ulong ResetLimitMs = 31000;   // the longest ATA allows BSY after a reset
         private ulong _interrupts, _stray, _timeouts;
 
         public AtaChannel(int index, ushort commandBase, ushort control, ushort busMaster, int irq, BlockContext context, ulong pagePhys)
@@ -100,7 +105,7 @@ namespace Kernel.Drivers
             return false;
         }
 
-        // Software reset of both devices on the channel (SRST for ≥ 5 µs, then ≥ 2 ms before BSY
+        // The probe's polled software reset of both devices (SRST for ≥ 5 µs, then ≥ 2 ms before BSY
         // means anything, then BSY polled at most `spins` reads). Device 0 is selected first, as
         // libata's softreset does: status reads come from the selected device, and an absent
         // device 1 left selected (by the BIOS) reads 0, "not busy", while the reset is still under
@@ -108,13 +113,19 @@ namespace Kernel.Drivers
         // BSY never cleared.
         public bool SoftReset(int spins)
         {
-            Native.OutB(Control, ControlNoInterrupts);
-            Select(0, 0);
-            Native.OutB(Control, ControlReset | ControlNoInterrupts);
+            AssertReset();
             for (int i = 0; i < 50; i++) AltStatus();
             Native.OutB(Control, ControlNoInterrupts);
             for (int i = 0; i < 200; i++) AltStatus();
             return WaitNotBusy(spins);
+        }
+
+        // Device 0 selected, device interrupts off, SRST set (the caller releases it).
+        private void AssertReset()
+        {
+            Native.OutB(Control, ControlNoInterrupts);
+            Select(0, 0);
+            Native.OutB(Control, ControlReset | ControlNoInterrupts);
         }
 
         // Start of a chain for one of this channel's drives (block lock held). False while the
@@ -215,41 +226,58 @@ namespace Kernel.Drivers
         // The PRD table for chain (PrdTable.cs); false when DMA cannot reach its memory (then PIO).
         private bool BuildPrdTable(BlockRequest chain) => PrdTable.Build(chain, (uint*)_page, PrdEntries) > 0;
 
-        // Timer interrupt: a command past its deadline is abandoned, the channel reset, and the
-        // chain issued again or failed (see the header).
+        // Timer interrupt: a command past its deadline is abandoned and the channel reset, one
+        // step per tick (see the header); then the chain is issued again or failed.
         public void CheckTimeout(ulong nowMs)
         {
-            if (_active == null || nowMs < _deadlineMs) return;
-            BlockRequest chain = _active;
-            AtaDisk disk = _activeDisk;
-            _timeouts++;
-            Log.Line(disk.TimeoutMessage);
-            if (BusMaster != 0)
+            if (_active == null) return;
+            switch (_reset)
             {
-                Native.OutB((ushort)(BusMaster + BmCommand), 0);
-                Native.OutB((ushort)(BusMaster + BmStatus), (byte)(BmError | BmInterrupt | (Native.InB((ushort)(BusMaster + BmStatus)) & 0x60)));
+                case ResetStep.None:
+                    if (nowMs < _deadlineMs) return;
+                    _timeouts++;
+                    Log.Line(_activeDisk.TimeoutMessage);
+                    if (BusMaster != 0)
+                    {
+                        Native.OutB((ushort)(BusMaster + BmCommand), 0);
+                        Native.OutB((ushort)(BusMaster + BmStatus), (byte)(BmError | BmInterrupt | (Native.InB((ushort)(BusMaster + BmStatus)) & 0x60)));
+                    }
+                    AssertReset();
+                    _reset = ResetStep.Asserted;             // SRST held until the next tick (≥ 5 µs)
+                    return;
+                case ResetStep.Asserted:
+                    Native.OutB(Control, ControlNoInterrupts);
+                    _reset = ResetStep.Waiting;
+                    _resetStartMs = nowMs;
+                    return;
+                default:
+                    bool busy = (AltStatus() & Bsy) != 0;
+                    if (nowMs < _resetStartMs + 2 || busy && nowMs < _resetStartMs + ResetLimitMs) return;
+                    ReadStatus();                              // nothing pending from before the reset
+                    Native.OutB(Control, 0);                   // device interrupts on again
+                    _reset = ResetStep.None;
+                    BlockRequest chain = _active;
+                    AtaDisk disk = _activeDisk;
+                    _active = null;
+                    _activeDisk = null;
+                    _cursor = null;
+                    if (!busy && _tries < MaxTries)
+                    {
+                        Issue(disk, chain);
+                        return;
+                    }
+                    Log.Line(disk.TimeoutFailedMessage);
+                    _active = chain;
+                    _activeDisk = disk;
+                    End(Errno.EIO);
+                    return;
             }
-            bool ready = SoftReset(3000000);
-            ReadStatus();                                  // nothing pending from before the reset
-            Native.OutB(Control, 0);                       // device interrupts on again
-            _active = null;
-            _activeDisk = null;
-            _cursor = null;
-            if (ready && _tries < MaxTries)
-            {
-                Issue(disk, chain);
-                return;
-            }
-            Log.Line(disk.TimeoutFailedMessage);
-            _active = chain;
-            _activeDisk = disk;
-            End(Errno.EIO);
         }
 
         // Interrupt context: IRQ 14 or 15 (one channel per line, not shared).
         public bool HandleInterrupt()
         {
-            if (_active == null)
+            if (_active == null || _reset != ResetStep.None)
             {
                 ReadStatus();   // acknowledge whatever it was
                 _stray++;

@@ -66,6 +66,26 @@ public sealed class ProcessTests(ITestOutputHelper output) : KernelTest(output)
         Assert.Contains("invalid signal", await m.RunAsync("kill -FOO 5"));
     }
 
+    // Job specs as ash reads them: %N, and %% for the job started last; kill signals every
+    // process of a pipeline job, wait returns the job's status (its last process's).
+    [Fact]
+    public async Task Kill_and_wait_take_job_specs()
+    {
+        QemuMachine m = await BootAsync();
+        Assert.Matches(@"^\[1\] \d+$", await m.RunAsync("sleep 100 &"));
+        Assert.Matches(@"^\[2\] \d+$", await m.RunAsync("sleep 100 | cat &"));
+        Assert.Matches(@"^\[3\] \d+$", await m.RunAsync("sleep 1 &"));
+        Assert.Equal("", await m.RunAsync("kill %2"));
+        Assert.Matches(@"^\[2\]\+\s+Terminated\s+sleep 100 \| cat\n143$", (await m.RunAsync("wait %2; echo $?")).Replace("\r", ""));
+        Assert.Matches(@"^\[3\]\+\s+Done\s+sleep 1\n0$", (await m.RunAsync("wait %%; echo $?", TimeSpan.FromSeconds(30))).Replace("\r", ""));
+        Assert.Equal("", await m.RunAsync("kill -9 %1"));
+        Assert.Matches(@"^\[1\]\+\s+Killed\s+sleep 100\n137$", (await m.RunAsync("wait %1; echo $?")).Replace("\r", ""));
+        Assert.Equal("", await m.RunAsync("jobs"));
+        Assert.Equal("sh: kill: %7: no such job\n1", (await m.RunAsync("kill %7; echo $?")).Replace("\r", ""));
+        Assert.Equal("sh: wait: %7: no such job\n127", (await m.RunAsync("wait %7; echo $?")).Replace("\r", ""));
+        Assert.Equal("sh: wait: pid 4242 is not a child of this shell\n127", (await m.RunAsync("wait 4242; echo $?")).Replace("\r", ""));
+    }
+
     [Fact]
     public async Task Forker_children_copy_on_write_and_all_are_reaped()
     {

@@ -43,11 +43,13 @@ namespace Kernel.Commands
             public int Left;         // not reaped yet
             public int Status;       // the last process's
             public string Name;
+            public ulong Started;    // order of starting: the highest is the current job (%%)
         }
 
         private static readonly Job[] s_jobs = new Job[MaxJobs + 1];   // index = job number
         private static volatile int[] s_foreground;                     // null: none (read by Ctrl-C)
         private static Task[] s_tasks;                                  // Ctrl-C's copy of the task table
+        private static ulong s_started;                                 // jobs started so far
 
         private static string Join(string[] argv, int argc)
         {
@@ -160,6 +162,7 @@ namespace Kernel.Commands
                     Job job = new Job();
                     job.Pids = pids;
                     job.Name = name;
+                    job.Started = ++s_started;
                     for (int i = 0; i < pids.Length; i++) if (pids[i] != 0) job.Left++;
                     s_jobs[number] = job;
                 }
@@ -269,26 +272,74 @@ namespace Kernel.Commands
             return 0;
         }
 
-        // wait: every background job of the shell (in any other task: nothing to wait for).
+        // A job by its spec, as ash reads them: %N (job N), %%, %+ or % (the current job, the
+        // one started last); or, when pidToo, a PID of one of the jobs. 0: none (only PID 1 has
+        // jobs).
+        private static int FindJob(string spec, bool pidToo)
+        {
+            if (Sys.Processes.Current != Sys.Processes.Init || spec.Length == 0) return 0;
+            if (spec[0] != '%')
+            {
+                if (!pidToo || Numbers.TryParseInt(spec, out int pid) != ParseStatus.Ok || pid <= 0) return 0;
+                for (int number = 1; number <= MaxJobs; number++)
+                    if (s_jobs[number] != null)
+                        for (int i = 0; i < s_jobs[number].Pids.Length; i++)
+                            if (s_jobs[number].Pids[i] == pid) return number;
+                return 0;
+            }
+            if (spec == "%" || spec == "%%" || spec == "%+")
+            {
+                int current = 0;
+                for (int number = 1; number <= MaxJobs; number++)
+                    if (s_jobs[number] != null && (current == 0 || s_jobs[number].Started > s_jobs[current].Started)) current = number;
+                return current;
+            }
+            if (Numbers.TryParseInt(spec.Substring(1), out int n) != ParseStatus.Ok || n < 1 || n > MaxJobs || s_jobs[n] == null) return 0;
+            return n;
+        }
+
+        // Waits for every process of job `number` (PID 1 only); its status (the last process's).
+        private static int WaitJob(int number)
+        {
+            Job job = s_jobs[number];
+            s_foreground = job.Pids;
+            if (s_tasks == null) s_tasks = new Task[Scheduler.MaxTasks];
+            for (int i = 0; i < job.Pids.Length && s_jobs[number] == job; i++)
+            {
+                int pid = job.Pids[i];
+                if (pid == 0) continue;
+                Errno e = Sys.Processes.Wait(pid, out int _, out int status);
+                Reaped(pid, e == Errno.None ? status : 0, true);
+            }
+            s_foreground = null;
+            return job.Status;
+        }
+
+        // wait: every background job of the shell, status 0; wait %N|PID...: those jobs, the
+        // status of the last (127 for one that is not a job, as ash). In any other task there is
+        // nothing to wait for.
         public static int WaitCommand(string[] argv, int argc)
         {
             if (Sys.Processes.Current != Sys.Processes.Init) return 0;
-            for (int number = 1; number <= MaxJobs; number++)
+            if (argc == 1)
             {
-                Job job = s_jobs[number];
-                if (job == null) continue;
-                s_foreground = job.Pids;
-                if (s_tasks == null) s_tasks = new Task[Scheduler.MaxTasks];
-                for (int i = 0; i < job.Pids.Length && s_jobs[number] == job; i++)
-                {
-                    int pid = job.Pids[i];
-                    if (pid == 0) continue;
-                    Errno e = Sys.Processes.Wait(pid, out int _, out int status);
-                    Reaped(pid, e == Errno.None ? status : 0, true);
-                }
-                s_foreground = null;
+                for (int number = 1; number <= MaxJobs; number++)
+                    if (s_jobs[number] != null) WaitJob(number);
+                return 0;
             }
-            return 0;
+            int status = 0;
+            for (int i = 1; i < argc; i++)
+            {
+                int number = FindJob(argv[i], true);
+                if (number != 0) status = WaitJob(number);
+                else
+                {
+                    Console.Error(argv[i][0] == '%' ? string.Concat("sh: wait: ", argv[i], ": no such job")
+                        : string.Concat("sh: wait: pid ", argv[i], " is not a child of this shell"));
+                    status = 127;
+                }
+            }
+            return status;
         }
 
         // ps: PID PPID STAT TIME RSS COMMAND; kernel threads in brackets, like Linux.
@@ -331,15 +382,29 @@ namespace Kernel.Commands
             }
             if (first >= argc)
             {
-                Console.WriteLine("usage: kill [-SIGNAL] PID...");
+                Console.WriteLine("usage: kill [-SIGNAL] PID|%JOB...");
                 return 2;
             }
             int status = 0;
             for (int i = first; i < argc; i++)
             {
+                if (argv[i].Length > 0 && argv[i][0] == '%')
+                {
+                    int number = FindJob(argv[i], false);
+                    if (number == 0)
+                    {
+                        Console.Error(string.Concat("sh: kill: ", argv[i], ": no such job"));
+                        status = 1;
+                        continue;
+                    }
+                    int[] pids = s_jobs[number].Pids;
+                    for (int k = 0; k < pids.Length; k++)
+                        if (pids[k] != 0) Sys.Processes.Kill(pids[k], signal);   // a zombie not reaped yet: nothing to do
+                    continue;
+                }
                 if (Numbers.TryParseInt(argv[i], out int pid) != ParseStatus.Ok || pid <= 0)
                 {
-                    Console.WriteLine("usage: kill [-SIGNAL] PID...");
+                    Console.WriteLine("usage: kill [-SIGNAL] PID|%JOB...");
                     return 2;
                 }
                 Errno e = Sys.Processes.Kill(pid, signal);

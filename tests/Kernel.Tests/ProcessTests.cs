@@ -75,6 +75,8 @@ public sealed class ProcessTests(ITestOutputHelper output) : KernelTest(output)
         Assert.Matches(@"^\[1\] \d+$", await m.RunAsync("sleep 100 &"));
         Assert.Matches(@"^\[2\] \d+$", await m.RunAsync("sleep 100 | cat &"));
         Assert.Matches(@"^\[3\] \d+$", await m.RunAsync("sleep 1 &"));
+        Assert.Matches(@"^\[1\]   Running\s+sleep 100 &\n\[2\]-  Running\s+sleep 100 \| cat &\n\[3\]\+  Running\s+sleep 1 &$",
+            (await m.RunAsync("jobs")).Replace("\r", ""));
         Assert.Equal("", await m.RunAsync("kill %2"));
         Assert.Matches(@"^\[2\]\+\s+Terminated\s+sleep 100 \| cat\n143$", (await m.RunAsync("wait %2; echo $?")).Replace("\r", ""));
         Assert.Matches(@"^\[3\]\+\s+Done\s+sleep 1\n0$", (await m.RunAsync("wait %%; echo $?", TimeSpan.FromSeconds(30))).Replace("\r", ""));

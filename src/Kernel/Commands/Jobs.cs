@@ -264,11 +264,24 @@ namespace Kernel.Commands
             while (Sys.Processes.TryWait(-1, out int pid, out int status) == Errno.None) Reaped(pid, status, false);
         }
 
+        // jobs: as ash lists them, the current job (%%) marked +, the one started before it -.
         public static int JobsCommand(string[] argv, int argc)
         {
+            int current = 0, previous = 0;
+            for (int number = 1; number <= MaxJobs; number++)
+            {
+                if (s_jobs[number] == null) continue;
+                if (current == 0 || s_jobs[number].Started > s_jobs[current].Started)
+                {
+                    previous = current;
+                    current = number;
+                }
+                else if (previous == 0 || s_jobs[number].Started > s_jobs[previous].Started) previous = number;
+            }
             for (int number = 1; number <= MaxJobs; number++)
                 if (s_jobs[number] != null)
-                    Console.WriteLine(string.Concat("[", number.ToString(), "]   ", Numbers.PadRight("Running", 24), string.Concat(s_jobs[number].Name, " &")));
+                    Console.WriteLine(string.Concat("[", number.ToString(), number == current ? "]+  " : number == previous ? "]-  " : "]   ",
+                        Numbers.PadRight("Running", 24), string.Concat(s_jobs[number].Name, " &")));
             return 0;
         }
 

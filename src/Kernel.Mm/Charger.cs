@@ -23,10 +23,11 @@ namespace Kernel.Mm
 {
     public enum ChargeKind { Anon, File }
 
-    // Whether a charge far over the limit waits (a page the task needs now) or is refused with
+    // Whether a charge far over the limit waits (a page the task needs now), is refused with
     // EAGAIN (readahead: a page nobody asked for yet must not hold the task back, nor be taken
-    // while the container is at its throttle line).
-    public enum ChargeMode { MayThrottle, NoWait }
+    // while the container is at its throttle line), or is made anyway (swapoff bringing pages
+    // back: no reclaim could help, as memcg's forced charge).
+    public enum ChargeMode { MayThrottle, NoWait, Force }
 
     public sealed unsafe class Charger
     {
@@ -112,7 +113,7 @@ namespace Kernel.Mm
         public Errno TryCharge(MemoryContainer target, ChargeMode mode, out MemoryContainer payer)
         {
             payer = Payer(target);
-            if (payer.PageUsage >= ThrottleLine(payer))
+            if (payer.PageUsage >= ThrottleLine(payer) && mode != ChargeMode.Force)
             {
                 if (mode == ChargeMode.NoWait) return Errno.EAGAIN;
                 if (_throttle != null)

@@ -25,6 +25,7 @@ namespace Kernel.Mm
         private readonly uint[] _cluster = new uint[SwapArea.MaxCluster];
         private readonly uint[] _gather = new uint[SwapArea.MaxCluster];
         private ulong _swappedOut, _swappedIn, _writeErrors;
+        private bool _draining;   // swapoff under way: no page goes out to the area (it could not end)
 
         internal Swap(MmContext vm) { _vm = vm; }
 
@@ -47,19 +48,35 @@ namespace Kernel.Mm
         }
 
         // swapoff: every swapped page comes back into the address spaces that name it; then the
-        // area is off. ENOMEM (the area stays on, nothing lost) when memory runs out; EINVAL when
-        // no area is on.
+        // area is off. As Linux's swapoff takes SWP_WRITEOK away first, nothing is written to the
+        // area meanwhile (else a container over its limit would send pages straight back out),
+        // and the pages coming back are charged even over the limit (no reclaim could make room).
+        // ENOMEM (the area stays on, nothing lost) when memory runs out; EBUSY (the same) when
+        // slots stay in use, pages under I/O, after a few passes; EINVAL when no area is on.
         public Errno Off()
         {
             if (_area == null) return Errno.EINVAL;
-            for (int i = 0; i < _vm.Registry.Count; i++)
+            if (_draining) return Errno.EBUSY;
+            _draining = true;
+            Errno e = Errno.None;
+            for (int pass = 0; pass < 4; pass++)
             {
-                Errno e = _vm.Registry.At(i).SwapInAll();
-                if (e != Errno.None) return e;
+                for (int i = 0; i < _vm.Registry.Count && e == Errno.None; i++) e = _vm.Registry.At(i).SwapInAll();
+                if (e != Errno.None) break;
+                int busy = 0;
+                for (uint s = 1; s < (uint)_cache.Length; s++)
+                {
+                    uint pfn = _cache[s];
+                    if (pfn == Page.NoFrame) continue;
+                    if ((_vm.Pages[pfn].Flags & (PageFlags.Locked | PageFlags.Writeback)) != 0) busy++;
+                    else if (_area.Count(s) == 0) Uncache(pfn);
+                }
+                if (_area.UsedSlots == 0) break;
+                if (busy > 0) _vm.PageWait.Wait();   // a write started before: its end decides the slot
             }
-            for (uint s = 1; s < (uint)_cache.Length; s++)
-                if (_cache[s] != Page.NoFrame && _area.Count(s) == 0) Uncache(_cache[s]);
-            if (_area.UsedSlots != 0) return Errno.EBUSY;   // a page still under I/O: try again
+            _draining = false;
+            if (e == Errno.None && _area.UsedSlots != 0) e = Errno.EBUSY;
+            if (e != Errno.None) return e;
             _area = null;
             _cache = null;
             return Errno.None;
@@ -105,9 +122,9 @@ namespace Kernel.Mm
         // meanwhile. Returns how many frames were freed; 0 when swap is off or full.
         public int SwapOut(uint[] pfns, int n, ushort group)
         {
-            if (_area == null || n <= 0) return 0;
+            if (_area == null || _draining || n <= 0) return 0;
             int freed = 0, i = 0;
-            while (i < n)
+            while (i < n && !_draining)   // each write sleeps: a swapoff may have begun
             {
                 int k = 0;
                 while (i < n && k < SwapArea.MaxCluster)
@@ -258,7 +275,8 @@ namespace Kernel.Mm
         {
             pfn = Page.NoFrame;
             MemoryContainer target = SlotOwner(slot, mm);
-            if (_vm.Charger.TryCharge(target, out MemoryContainer payer) != Errno.None) return FaultResult.OutOfMemory;
+            ChargeMode mode = _draining ? ChargeMode.Force : ChargeMode.MayThrottle;   // no reclaim to wait for
+            if (_vm.Charger.TryCharge(target, mode, out MemoryContainer payer) != Errno.None) return FaultResult.OutOfMemory;
             // The charge may have slept (throttled): another fault may have brought the slot in,
             // or this entry gone, meanwhile. Then give the charge back and let the access retry
             // (Handled with no frame).

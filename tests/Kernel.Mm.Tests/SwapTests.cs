@@ -219,6 +219,56 @@ namespace Kernel.Mm.Tests
             Assert.Equal(vm.FreeAtStart, vm.Buddy.FreeFrames);
         }
 
+        // swapoff of a container far over its limit: while it reads pages back (sleeping), the
+        // reaper runs and tries to swap the container's resident pages out again; nothing may
+        // go to the area being turned off (else swapoff never ends), and the pages coming back
+        // are charged without throttling (no reclaim could make room). Then the area is off.
+        [Fact]
+        public void Swapoff_of_a_container_over_its_limit_writes_nothing_meanwhile_and_does_not_throttle()
+        {
+            using var s = new SwapWorld();
+            VmWorld vm = s.Vm;
+            var c = new MemoryContainer(1, 4);
+            vm.Vm.Charger.Register(c);
+            var throttle = new SleepingThrottle();
+            vm.Vm.Charger.SetThrottle(throttle);
+            var mm = vm.NewMm();
+            mm.Container = c;
+            Assert.Equal(Errno.None, mm.MapAnonymous(Base, 40, Rw));
+            Fill(vm, mm, 40);
+            Assert.Equal(40, vm.Vm.Swap.SwapOut(AnonFrames(mm, 40), 40, 1));
+            throttle.Sleeps = 0;
+            int reaperRuns = 0, reaperWrote = 0;
+            Func<bool> interrupt = s.Context.Interrupt;
+            s.Context.Interrupt = () =>
+            {
+                if (reaperRuns == 0)
+                {
+                    reaperRuns++;
+                    var resident = new System.Collections.Generic.List<uint>();
+                    for (int i = 0; i < 40; i++)
+                    {
+                        ulong pte = mm.Table.Lookup(Base + ((ulong)i << 12));
+                        if (Pte.IsPresent(pte)) resident.Add(Pte.Pfn(pte));
+                    }
+                    reaperWrote = vm.Vm.Swap.SwapOut(resident.ToArray(), resident.Count, 1);
+                }
+                return interrupt();
+            };
+            Assert.Equal(Errno.None, vm.Vm.Swap.Off());
+            Assert.Equal(1, reaperRuns);
+            Assert.Equal(0, reaperWrote);
+            Assert.Equal(0, throttle.Sleeps);
+            Assert.False(vm.Vm.Swap.IsOn);
+            Assert.Equal(40, c.PageUsage);
+            Assert.Equal(0, c.SwapPages);
+            s.Context.Interrupt = interrupt;
+            Check(vm, mm, 40);
+            mm.Destroy();
+            Assert.Equal(0, c.PageUsage);
+            Assert.Equal(vm.FreeAtStart, vm.Buddy.FreeFrames);
+        }
+
         [Fact]
         public void A_swap_in_charges_the_container_the_slot_was_charged_to()
         {

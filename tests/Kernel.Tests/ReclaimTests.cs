@@ -94,6 +94,39 @@ public sealed class ReclaimTests(ITestOutputHelper output) : KernelTest(output)
         await MemcheckOk(m);
     }
 
+    // swapoff while two containers are far over their limits, their tasks' pages mostly in swap:
+    // the reaper must not send pages back out while swapoff brings them in (it used to, and
+    // swapoff ended in EBUSY), and the pages come back over the limit without throttling.
+    [Fact]
+    public async Task Swapoff_succeeds_while_containers_are_over_their_limits()
+    {
+        QemuMachine m = await BootWithSwap();
+        foreach (string c in new[] { "a", "b" })
+        {
+            await m.RunAsync($"mkdir {Root}/{c}");
+            await m.RunAsync($"echo 300 > {Root}/{c}/page_limit");
+            await In(m, c, $"memverify 1500 1 5 > /{c}.out &");
+        }
+        foreach (string c in new[] { "a", "b" })
+            for (int i = 0; i < 100 && await Number(m, c, "num_swap_pages") < 1000; i++) await Task.Delay(100);
+        Assert.True(await Number(m, "a", "num_swap_pages") >= 1000);
+        Assert.True(await Number(m, "b", "num_swap_pages") >= 1000);
+        Assert.Equal("", await m.RunAsync("swapoff /dev/vda", TimeSpan.FromSeconds(60)));
+        Assert.Matches(@"Swap:\s+0\s+0\s+0", await m.RunAsync("free"));
+        foreach (string c in new[] { "a", "b" })
+        {
+            Assert.Equal(0, await Number(m, c, "num_swap_pages"));
+            Assert.InRange(await Number(m, c, "page_usage"), 1500, 1600);   // all back, over the limit
+        }
+        await m.RunAsync("wait", TimeSpan.FromSeconds(60));
+        foreach (string c in new[] { "a", "b" })
+        {
+            Assert.Matches(@"memverify pages=1500 passes=1 errors=0 ms=\d+", await m.RunAsync($"cat /{c}.out"));
+            Assert.Equal(0, await Number(m, c, "oom_kills"));
+        }
+        await MemcheckOk(m);
+    }
+
     [Fact]
     public async Task Swap_full_ends_in_an_oom_kill_inside_the_container_only()
     {

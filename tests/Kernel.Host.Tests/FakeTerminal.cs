@@ -65,9 +65,11 @@ namespace Kernel.Host.Tests
         public readonly List<EditResult> Results = new List<EditResult>();
         public readonly List<string> CompletedLines = new List<string>();
 
-        public Session(params string[] commands)
+        public Session(params string[] commands) : this(null, commands) { }
+
+        public Session(GlobTree files, params string[] commands)
         {
-            Editor = new LineEditor(Term, commands);
+            Editor = new LineEditor(Term, commands, files);
             Term.Write(Prompt);
         }
 

@@ -516,6 +516,56 @@ namespace Kernel.Host.Tests
             Assert.Equal("echo ec", s.Editor.Current);
         }
 
+        // Paths, as ash completes them: from the directory the word names so far (the working
+        // directory, /w, without a '/'), a directory with '/' and no space, a file with a space,
+        // hidden names only when asked for, the first word too once it has a '/'.
+        private static FakeTree Files() => new FakeTree(
+            "/config/containers/web/page_limit", "/config/containers/web/page_usage", "/config/containers/db/id",
+            "/w/notes.txt", "/w/.hidden", "/w/nothing/");
+
+        [Fact]
+        public void Tab_completes_a_path_one_directory_at_a_time()
+        {
+            var s = new Session(Files(), Commands);
+            s.Type("echo 5 > /con" + Keys.Tab);
+            Assert.Equal("echo 5 > /config/", s.Editor.Current);
+            s.Type("c" + Keys.Tab + "w" + Keys.Tab + "page_l" + Keys.Tab);
+            Assert.Equal("echo 5 > /config/containers/web/page_limit ", s.Editor.Current);
+            s.AssertScreenMatches();
+        }
+
+        [Fact]
+        public void Tab_completes_relative_names_and_hidden_ones_only_when_asked()
+        {
+            var s = new Session(Files(), Commands);
+            s.Type("cat no" + Keys.Tab);
+            Assert.Equal("cat not", s.Editor.Current);           // notes.txt / nothing/: "not" in common
+            Assert.Equal(EditResult.RedrawPrompt, s.Type(Keys.Tab));
+            Assert.Equal("notes.txt  nothing/", s.Term.Lines[s.Term.Lines.Count - 1]);   // byte order
+            s.Type("e" + Keys.Tab);
+            Assert.Equal("cat notes.txt ", s.Editor.Current);
+            s = new Session(Files(), Commands);
+            s.Type("cat " + Keys.Tab + Keys.Tab);
+            Assert.DoesNotContain(".hidden", s.Term.Lines[s.Term.Lines.Count - 1]);
+            s = new Session(Files(), Commands);
+            s.Type("cat ." + Keys.Tab);
+            Assert.Equal("cat .hidden ", s.Editor.Current);
+        }
+
+        [Fact]
+        public void Tab_completes_a_first_word_with_a_slash_as_a_path_and_leaves_unknown_ones()
+        {
+            var s = new Session(Files(), Commands);
+            s.Type("/config/containers/d" + Keys.Tab);
+            Assert.Equal("/config/containers/db/", s.Editor.Current);
+            s = new Session(Files(), Commands);
+            s.Type("ls /nowhere/x");
+            s.Term.ClearRaw();
+            s.Type(Keys.Tab + Keys.Tab);
+            Assert.Equal("", s.Term.Raw.ToString());
+            Assert.Equal("ls /nowhere/x", s.Editor.Current);
+        }
+
         [Fact]
         public void Ambiguous_tab_completes_common_prefix_then_lists_on_second_tab()
         {
@@ -603,7 +653,7 @@ namespace Kernel.Host.Tests
         [Fact]
         public void Null_command_list_and_null_names_are_safe()
         {
-            var s = new Session(null);
+            var s = new Session((string[])null);
             s.Type("a" + Keys.Tab + Keys.Tab + "\r");
             Assert.Equal("a", s.Editor.Line);
             s = new Session("ab", null, "ac");

@@ -29,7 +29,7 @@ namespace Kernel.Commands
             string[] names = new string[s_commands.Length + programs.Length];
             for (int i = 0; i < s_commands.Length; i++) names[i] = s_commands[i].Name;
             for (int i = 0; i < programs.Length; i++) names[s_commands.Length + i] = programs[i].Name;
-            LineEditor editor = new LineEditor(new ConsoleOutput(), names);
+            LineEditor editor = new LineEditor(new ConsoleOutput(), names, new VfsGlobTree());
             s_editor = editor;
             Interpreter shell = new Interpreter();
             Log.StopEcho();

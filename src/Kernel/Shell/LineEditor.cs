@@ -6,7 +6,8 @@
 // 0x08 and 0x7F erase before it; ESC [ D / C (or ESC O D / C) move left / right; ESC [ H / F,
 // ESC O H / F, ESC [ 1~ / 7~ and ESC [ 4~ / 8~ go home / end; ESC [ 3~ deletes under the cursor;
 // ESC [ A / B (or ESC O A / B) walk the history; Ctrl-U erases from the start to the cursor;
-// Ctrl-C cancels the line; Tab completes the command name (first word). Ctrl-D, every other
+// Ctrl-C cancels the line; Tab completes the command name (first word) or, given a file tree,
+// a path (any other word, or a first word with a '/'), as busybox's ash does. Ctrl-D, every other
 // control byte and every unknown or malformed escape sequence are ignored.
 // Enter is CR or LF; the LF of a CR LF pair is swallowed even when it comes in a later Feed.
 // A control byte inside an escape sequence aborts the sequence and is then handled as itself,
@@ -45,6 +46,7 @@ namespace Kernel.Shell
 
         private readonly TerminalOutput _out;
         private readonly string[] _commands;
+        private readonly GlobTree _files;      // null: no path completion
         private readonly History _history = new History();
         private readonly char[] _buffer = new char[Capacity];
         private readonly char[] _saved = new char[Capacity];
@@ -61,10 +63,11 @@ namespace Kernel.Shell
         private int _historyAge = -1;
         private string _line = string.Empty;
 
-        public LineEditor(TerminalOutput output, string[] commandNames)
+        public LineEditor(TerminalOutput output, string[] commandNames, GlobTree files = null)
         {
             _out = output;
             _commands = commandNames != null ? commandNames : new string[0];
+            _files = files;
         }
 
         // The last completed line (empty after Cancelled or TooLong).
@@ -376,38 +379,68 @@ namespace Kernel.Shell
             ReplaceLine(entry, null, entry.Length);
         }
 
-        // Completes the first word when the cursor is in it (after optional leading blanks).
-        // One match: complete it and add a space. Several: extend to their longest common prefix;
-        // the next Tab, if nothing else came between, lists them and asks for a redraw.
+        // Completes the word the cursor ends: the first word (after optional leading blanks) from
+        // the command names, any other word (or a first word with a '/') from the entries of the
+        // directory it names so far, a directory's with a '/' after it. Names starting with '.'
+        // only when the typed part does.
         private EditResult Complete(bool secondTab)
         {
+            int word = _cursor;
+            while (word > 0 && !IsBlank(_buffer[word - 1])) word--;
             int start = 0;
-            while (start < _cursor && IsBlank(_buffer[start])) start++;
-            for (int i = start; i < _cursor; i++)
-                if (IsBlank(_buffer[i])) return EditResult.None;
-            int prefix = _cursor - start;
-
-            int matches = 0, first = -1, common = 0, longest = 0;
-            for (int k = 0; k < _commands.Length; k++)
+            while (start < word && IsBlank(_buffer[start])) start++;
+            int slash = -1;
+            for (int i = word; i < _cursor; i++)
+                if (_buffer[i] == '/') slash = i;
+            if (word == start && slash < 0) return CompleteFrom(_commands, word, _cursor - word, secondTab);
+            if (_files == null) return EditResult.None;
+            string dir = slash < 0 ? string.Empty : new string(_buffer, word, slash - word + 1);
+            int nameStart = slash + 1 > word ? slash + 1 : word;
+            if (!_files.TryList(dir, out string[] names)) return EditResult.None;
+            int prefix = _cursor - nameStart;
+            bool hidden = prefix > 0 && _buffer[nameStart] == '.';
+            int n = 0;
+            for (int k = 0; k < names.Length; k++)
+                if (HasPrefix(names[k], nameStart, prefix) && (hidden || names[k].Length == 0 || names[k][0] != '.')) n++;
+            string[] candidates = new string[n];
+            n = 0;
+            for (int k = 0; k < names.Length; k++)
             {
-                string name = _commands[k];
+                string name = names[k];
+                if (!HasPrefix(name, nameStart, prefix) || (!hidden && name.Length > 0 && name[0] == '.')) continue;
+                candidates[n++] = _files.Exists(string.Concat(dir, name, "/")) ? string.Concat(name, "/") : name;
+            }
+            Sorting.Sort(candidates, Sorting.Ordinal);
+            return CompleteFrom(candidates, nameStart, prefix, secondTab);
+        }
+
+        // The typed text _buffer[start..start+prefix) against candidates. One match: complete it
+        // and add a space (none after a directory's '/'). Several: extend to their longest common
+        // prefix; the next Tab, if nothing else came between, lists them and asks for a redraw.
+        private EditResult CompleteFrom(string[] candidates, int start, int prefix, bool secondTab)
+        {
+            int matches = 0, first = -1, common = 0, longest = 0;
+            for (int k = 0; k < candidates.Length; k++)
+            {
+                string name = candidates[k];
                 if (!HasPrefix(name, start, prefix)) continue;
                 if (matches == 0)
                 {
                     first = k;
                     common = name.Length;
                 }
-                else common = CommonPrefix(_commands[first], name, common);
+                else common = CommonPrefix(candidates[first], name, common);
                 if (name.Length > longest) longest = name.Length;
                 matches++;
             }
             if (matches == 0) return EditResult.None;
 
-            string best = _commands[first];
+            string best = candidates[first];
             if (longest == common)  // every match is the same name
             {
                 if (!InsertString(best, prefix, common - prefix)) return EditResult.None;
-                if (_cursor == _length || !IsBlank(_buffer[_cursor])) InsertString(" ", 0, 1);
+                bool directory = common > 0 && best[common - 1] == '/';
+                if (!directory && (_cursor == _length || !IsBlank(_buffer[_cursor]))) InsertString(" ", 0, 1);
                 return EditResult.None;
             }
             _lastWasTab = true;
@@ -420,10 +453,10 @@ namespace Kernel.Shell
 
             _out.Write('\n');
             bool any = false;
-            for (int k = 0; k < _commands.Length; k++)
+            for (int k = 0; k < candidates.Length; k++)
             {
-                string name = _commands[k];
-                if (!HasPrefix(name, start, prefix) || ListedBefore(k, name)) continue;
+                string name = candidates[k];
+                if (!HasPrefix(name, start, prefix) || ListedBefore(candidates, k, name)) continue;
                 if (any) _out.Write("  ");
                 _out.Write(name);
                 any = true;
@@ -440,10 +473,10 @@ namespace Kernel.Shell
             return true;
         }
 
-        private bool ListedBefore(int k, string name)
+        private static bool ListedBefore(string[] candidates, int k, string name)
         {
             for (int j = 0; j < k; j++)
-                if (_commands[j] == name) return true;
+                if (candidates[j] == name) return true;
             return false;
         }
 

@@ -172,6 +172,60 @@ namespace Kernel.Host.Tests
             Assert.False(string.IsNullOrEmpty(error));
         }
 
+        [Theory]
+        [InlineData("memhog|forker", "   12 forker 5", true)]
+        [InlineData("memhog|forker", "sh", false)]
+        [InlineData("^sh$|mem", "sh", true)]
+        [InlineData("^sh$|mem", "shx", false)]
+        [InlineData("ab+c", "ac", false)]
+        [InlineData("ab+c", "abbc", true)]
+        [InlineData("ab?c", "ac", true)]
+        [InlineData("ab?c", "abbc", false)]
+        [InlineData("[|]", "|", true)]             // | inside brackets is a member
+        [InlineData("a\\|b", "a|b", true)]      // \| is a literal |
+        [InlineData("a\\|b", "a", false)]
+        [InlineData("a\\+", "a+", true)]
+        public void Ere_matches(string pattern, string line, bool expected)
+        {
+            Bre ere = Bre.Compile(pattern, false, true, out string error);
+            Assert.Null(error);
+            Assert.Equal(expected, ere.IsMatch(line));
+        }
+
+        [Theory]
+        [InlineData("(a|b)c")]
+        [InlineData("a{2}")]
+        [InlineData("a|[bc")]
+        public void Ere_refuses_groups_and_intervals(string pattern)
+        {
+            Assert.Null(Bre.Compile(pattern, false, true, out string error));
+            Assert.False(string.IsNullOrEmpty(error));
+        }
+
+        // Alternatives of atoms a, b, . each with nothing, *, + or ? after it, optionally anchored:
+        // written the same way they are a .NET regular expression with the same meaning.
+        [Fact]
+        public void Ere_agrees_with_a_regular_expression()
+        {
+            Gen<string> atom = Gen.Select(Gen.Char["ab."], Gen.Int[0, 3], (c, r) => c + new[] { "", "*", "+", "?" }[r]);
+            Gen<string> alternative = Gen.Select(Gen.Bool, atom.Array[1, 4], Gen.Bool, (s, a, e) => (s ? "^" : "") + string.Concat(a) + (e ? "$" : ""));
+            Gen.Select(alternative.Array[1, 3].Select(a => string.Join("|", a)), Gen.Char["abc"].Array[0, 10].Select(c => new string(c)))
+                .Sample((p, line) =>
+                {
+                    Bre ere = Bre.Compile(p, false, true, out string error);
+                    return error == null && ere.IsMatch(line) == Regex.IsMatch(line, p, RegexOptions.Singleline);
+                }, iter: 20_000);
+        }
+
+        [Fact]
+        public void Grep_E_takes_alternatives()
+        {
+            Assert.Equal((0, "    1     0 R    sh\n   12     1 R    memhog 100 1000\n   13     1 S    grep memhog\n", ""),
+                Run(TextTools.Grep, new FakeIo(Ps), "grep -E sh$|memhog"));
+            Assert.Equal((1, "", ""), Run(TextTools.Grep, new FakeIo(Ps), "grep sh$|memhog"));   // a BRE: | is a literal
+            Assert.StartsWith("grep: bad regex '(a)': groups", Run(TextTools.Grep, new FakeIo(), "grep -E (a)").Err);
+        }
+
         // The reference: the same BRE as a .NET regular expression.
         private static string ToRegex(string bre)
         {

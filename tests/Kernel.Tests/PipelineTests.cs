@@ -73,6 +73,11 @@ public sealed class PipelineTests(ITestOutputHelper output) : KernelTest(output)
         string[] ps = Lines(await m.RunAsync("ps | grep memhog"));
         Assert.Contains(ps, l => Regex.IsMatch(l, $@"^\s*{pid}\s+1\s.*memhog 4000 1000000$"));
         Assert.Contains(ps, l => l.EndsWith("grep memhog", StringComparison.Ordinal));
+        // grep -E: alternatives.
+        string[] threads = Lines(await m.RunAsync("ps | grep -E 'kswapd0]$|flush]$'"));
+        Assert.Equal(2, threads.Length);
+        Assert.EndsWith("[kswapd0]", threads[0]);
+        Assert.EndsWith("[flush]", threads[1]);
         Assert.Equal("", await m.RunAsync($"kill {pid}"));
         await m.RunAsync("wait", Long);
 

@@ -31,7 +31,7 @@ namespace Kernel.Commands
                 new Command("pwd", "pwd", "print the working directory", FileCommands.Pwd),
                 new Command("ls", "ls [-l] [PATH]...", "list directory contents", FileCommands.Ls),
                 new Command("cat", "cat [FILE]...", "print files (or standard input)", KernelToolIo.Handler(TextTools.Cat)),
-                new Command("grep", TextTools.GrepUsage, "print lines matching a basic regular expression", KernelToolIo.Handler(TextTools.Grep)),
+                new Command("grep", TextTools.GrepUsage, "print lines matching a basic (-E: extended) regular expression", KernelToolIo.Handler(TextTools.Grep)),
                 new Command("head", TextTools.HeadUsage, "print the first N lines (10)", KernelToolIo.Handler(TextTools.Head)),
                 new Command("tail", TextTools.TailUsage, "print the last N lines (10), or from line N on", KernelToolIo.Handler(TextTools.Tail)),
                 new Command("wc", TextTools.WcUsage, "count lines, words and bytes", KernelToolIo.Handler(TextTools.Wc)),

@@ -4,12 +4,16 @@
 // ([]x] and [^]x] take ']' as a member), and '\' before a character to take it literally. What
 // BRE has beyond that (\( \) \{ \} \| back-references, [: :] classes) is refused by Compile with
 // a message, never matched wrongly.
+// Extended (grep -E) adds '+' and '?' after an atom and '|' between alternatives (each with its
+// own anchors); groups ( ) and intervals { } are refused, and '\' makes any of + ? | ( ) { }
+// literal.
 //
 // Matching simulates the expression's automaton over the line (Thompson's construction: a set of
 // positions in the atom list), so it is O(line x expression) whatever the input — no
 // backtracking blow-up on a*a*a*a*b. Case folding (-i) is ASCII.
-// Invariants of a compiled Bre: _atoms.Length == _star.Length; a star atom matches zero or more
-// characters, any other exactly one.
+// Invariants of a compiled Bre: _atoms.Length == _star.Length == _optional.Length; a star atom
+// matches zero or more characters, an optional one zero or one, any other exactly one; _or is
+// the next alternative (extended only), or null.
 namespace Kernel.Shell
 {
     public sealed class Bre
@@ -20,15 +24,17 @@ namespace Kernel.Shell
         private readonly int[] _atoms;      // a character, Any or Class
         private readonly bool[][] _classes; // for Class atoms: the listed members among chars 0..255
         private readonly bool[] _classOther; // for Class atoms: negated ([^...])
-        private readonly bool[] _star;
+        private readonly bool[] _star, _optional;
         private readonly bool _anchorStart, _anchorEnd, _ignoreCase;
+        private Bre _or;
 
-        private Bre(int[] atoms, bool[][] classes, bool[] classOther, bool[] star, bool anchorStart, bool anchorEnd, bool ignoreCase)
+        private Bre(int[] atoms, bool[][] classes, bool[] classOther, bool[] star, bool[] optional, bool anchorStart, bool anchorEnd, bool ignoreCase)
         {
             _atoms = atoms;
             _classes = classes;
             _classOther = classOther;
             _star = star;
+            _optional = optional;
             _anchorStart = anchorStart;
             _anchorEnd = anchorEnd;
             _ignoreCase = ignoreCase;
@@ -36,20 +42,55 @@ namespace Kernel.Shell
 
         // Null and an error message (grep's words) when the expression is malformed or beyond
         // the subset.
-        public static Bre Compile(string pattern, bool ignoreCase, out string error)
+        public static Bre Compile(string pattern, bool ignoreCase, out string error) => Compile(pattern, ignoreCase, false, out error);
+
+        public static Bre Compile(string pattern, bool ignoreCase, bool extended, out string error)
         {
             error = null;
-            int n = pattern.Length;
-            int[] atoms = new int[n];
-            bool[][] classes = new bool[n][];
-            bool[] classOther = new bool[n];
-            bool[] star = new bool[n];
-            int count = 0, i = 0;
+            if (!extended) return CompileOne(pattern, 0, pattern.Length, ignoreCase, false, out error);
+            // Alternatives: split at every '|' outside brackets and not escaped.
+            Bre first = null, last = null;
+            int start = 0;
+            for (int i = 0; i <= pattern.Length; i++)
+            {
+                if (i < pattern.Length)
+                {
+                    char c = pattern[i];
+                    if (c == '\\') { i++; continue; }
+                    if (c == '[')
+                    {
+                        int end = ParseClass(pattern, i, new bool[256], out bool _, out error);
+                        if (end < 0) return null;
+                        i = end - 1;
+                        continue;
+                    }
+                    if (c != '|') continue;
+                }
+                Bre one = CompileOne(pattern, start, i, ignoreCase, true, out error);
+                if (one == null) return null;
+                if (first == null) first = one; else last._or = one;
+                last = one;
+                start = i + 1;
+            }
+            return first;
+        }
+
+        // pattern[from..to) as one alternative.
+        private static Bre CompileOne(string pattern, int from, int to, bool ignoreCase, bool extended, out string error)
+        {
+            error = null;
+            int n = to;
+            int[] atoms = new int[2 * (to - from)];      // '+' repeats its atom
+            bool[][] classes = new bool[atoms.Length][];
+            bool[] classOther = new bool[atoms.Length];
+            bool[] star = new bool[atoms.Length];
+            bool[] optional = new bool[atoms.Length];
+            int count = 0, i = from;
             bool anchorStart = false, anchorEnd = false;
-            if (n > 0 && pattern[0] == '^')
+            if (n > from && pattern[from] == '^')
             {
                 anchorStart = true;
-                i = 1;
+                i = from + 1;
             }
             while (i < n)
             {
@@ -59,16 +100,28 @@ namespace Kernel.Shell
                     anchorEnd = true;
                     break;
                 }
-                if (c == '*' && count > 0 && !star[count - 1])
+                bool repeat = c == '*' || extended && (c == '+' || c == '?');
+                if (repeat && count > 0)
                 {
-                    star[count - 1] = true;
+                    int k = count - 1;
+                    if (star[k]) { }                               // a** a*+ a*? are a*
+                    else if (c == '*') { star[k] = true; optional[k] = false; }
+                    else if (c == '?') optional[k] = true;
+                    else if (!optional[k])                         // a+ is a a*
+                    {
+                        atoms[count] = atoms[k];
+                        classes[count] = classes[k];
+                        classOther[count] = classOther[k];
+                        star[count++] = true;
+                    }
+                    else { star[k] = true; optional[k] = false; }  // a?+ is a*
                     i++;
                     continue;
                 }
-                if (c == '*' && count > 0)
+                if (extended && (c == '(' || c == ')' || c == '{' || c == '}'))
                 {
-                    i++;   // a** is a*
-                    continue;
+                    error = c == '(' || c == ')' ? "groups (( )) are not supported" : "intervals ({ }) are not supported";
+                    return null;
                 }
                 if (c == '.')
                 {
@@ -95,8 +148,9 @@ namespace Kernel.Shell
                         return null;
                     }
                     char e = pattern[i + 1];
-                    if (e == '(' || e == ')' || e == '{' || e == '}' || e == '|' || e == '<' || e == '>' || (e >= '1' && e <= '9') ||
-                        e == '+' || e == '?' || e == 'w' || e == 'W' || e == 'b' || e == 'B' || e == 's' || e == 'S')
+                    bool literalInEre = e == '(' || e == ')' || e == '{' || e == '}' || e == '|' || e == '+' || e == '?';
+                    if (!(extended && literalInEre) && (literalInEre || e == '<' || e == '>' || (e >= '1' && e <= '9') ||
+                        e == 'w' || e == 'W' || e == 'b' || e == 'B' || e == 's' || e == 'S'))
                     {
                         error = string.Concat("\\", new string(e, 1), " is not supported (only . * ^ $ [...])");
                         return null;
@@ -112,14 +166,16 @@ namespace Kernel.Shell
             bool[][] cl = new bool[count][];
             bool[] co = new bool[count];
             bool[] st = new bool[count];
+            bool[] op = new bool[count];
             for (int k = 0; k < count; k++)
             {
                 a[k] = ignoreCase && atoms[k] >= 0 ? Lower(atoms[k]) : atoms[k];
                 cl[k] = classes[k];
                 co[k] = classOther[k];
                 st[k] = star[k];
+                op[k] = optional[k];
             }
-            return new Bre(a, cl, co, st, anchorStart, anchorEnd, ignoreCase);
+            return new Bre(a, cl, co, st, op, anchorStart, anchorEnd, ignoreCase);
         }
 
         // pattern[at] is '['; fills members; returns the index after ']', or -1 with an error.
@@ -182,8 +238,15 @@ namespace Kernel.Shell
             return a == x;
         }
 
-        // Whether the expression matches anywhere in line (grep's sense).
+        // Whether the expression (some alternative) matches anywhere in line (grep's sense).
         public bool IsMatch(string line)
+        {
+            for (Bre b = this; b != null; b = b._or)
+                if (b.IsMatchOne(line)) return true;
+            return false;
+        }
+
+        private bool IsMatchOne(string line)
         {
             int m = _atoms.Length;
             bool[] current = new bool[m + 1], next = new bool[m + 1];
@@ -210,13 +273,14 @@ namespace Kernel.Shell
         private bool Accepts(bool[] states, int position, int length) =>
             states[_atoms.Length] && (!_anchorEnd || position == length);
 
-        // State k and everything reachable from it without a character (past star atoms).
+        // State k and everything reachable from it without a character (past star and optional
+        // atoms).
         private void Add(bool[] states, int k)
         {
             while (true)
             {
                 states[k] = true;
-                if (k == _atoms.Length || !_star[k]) return;
+                if (k == _atoms.Length || !_star[k] && !_optional[k]) return;
                 k++;
             }
         }

@@ -139,20 +139,20 @@ namespace Kernel.Shell
 
         // ---- grep ----------------------------------------------------------------------------
 
-        public const string GrepUsage = "grep [-v] [-i] [-c] [-n] PATTERN [FILE]...";
+        public const string GrepUsage = "grep [-v] [-i] [-c] [-n] [-E] PATTERN [FILE]...";
 
         public static int Grep(ToolIo io, string[] argv)
         {
-            bool[] set = new bool[4];
-            int first = Options(io, "grep", GrepUsage, argv, "vicn", "", set, new string[0], false);
+            bool[] set = new bool[5];
+            int first = Options(io, "grep", GrepUsage, argv, "vicnE", "", set, new string[0], false);
             if (first < 0) return 2;
-            bool invert = set[0], ignoreCase = set[1], count = set[2], numbers = set[3];
+            bool invert = set[0], ignoreCase = set[1], count = set[2], numbers = set[3], extended = set[4];
             if (first >= argv.Length)
             {
                 io.Error(string.Concat("usage: ", GrepUsage));
                 return 2;
             }
-            Bre bre = Bre.Compile(argv[first], ignoreCase, out string why);
+            Bre bre = Bre.Compile(argv[first], ignoreCase, extended, out string why);
             if (bre == null)
             {
                 io.Error(string.Concat("grep: bad regex '", argv[first], "': ", why));

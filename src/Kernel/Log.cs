@@ -13,6 +13,7 @@ namespace Kernel
         private const int Capacity = 64 * 1024; // power of two
         private static byte* s_ring;
         private static ulong s_written; // total bytes ever written; the ring holds the last Capacity
+        private static ulong s_cleared; // Dump starts here (dmesg -c/-C); always at a line boundary
         private static bool s_echo = true;
 
         public static void Initialize() => s_ring = (byte*)Heap.AllocateRaw(Capacity);
@@ -35,6 +36,9 @@ namespace Kernel
             while (n > 0) Put(digits[--n]);
         }
 
+        // dmesg -C: what was written so far is no longer shown.
+        public static void Clear() => s_cleared = s_written;
+
         public static void Line(string text)
         {
             ulong us = Tsc.UptimeMicroseconds;
@@ -48,11 +52,12 @@ namespace Kernel
             Put((byte)'\n');
         }
 
-        // Prints the ring's contents, oldest first, starting at a line boundary.
+        // Prints the ring's contents since the last Clear, oldest first, starting at a line boundary.
         public static void Dump()
         {
             ulong start = s_written > Capacity ? s_written - Capacity : 0;
-            if (start > 0) while (start < s_written && s_ring[start++ & (Capacity - 1)] != '\n') { }
+            if (start > s_cleared) while (start < s_written && s_ring[start++ & (Capacity - 1)] != '\n') { }   // a line cut by the wrap
+            else start = s_cleared;
             for (ulong i = start; i < s_written; i++) Console.Write(s_ring[i & (Capacity - 1)]);
         }
     }

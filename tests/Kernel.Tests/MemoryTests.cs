@@ -16,6 +16,35 @@ public sealed class MemoryTests(ITestOutputHelper output) : KernelTest(output)
         return (V(1), V(2), V(3), V(5), V(6));
     }
 
+    // free's units as busybox's (-b -k -m -g, -h human; the last option wins), dmesg -c and -C
+    // clearing the log, /proc/uptime's two figures.
+    [Fact]
+    public async Task Free_takes_units_dmesg_clears_and_proc_uptime_counts()
+    {
+        QemuMachine m = await BootAsync();
+        long kib = ParseFree(await m.RunAsync("free")).total;
+        Assert.Equal(kib / 1024, ParseFree(await m.RunAsync("free -m")).total);
+        Assert.Equal(kib * 1024, ParseFree(await m.RunAsync("free -k -b")).total);
+        Assert.Equal(0, ParseFree(await m.RunAsync("free -g")).total);
+        Assert.Matches(@"(?m)^Mem:\s+\d+\.\dM\s+\d+(\.\d)?[KM]\s", await m.RunAsync("free -h"));
+        Assert.Equal("free: invalid option -- 'x'\nusage: free [-bkmgh]\n1", (await m.RunAsync("free -x; echo $?")).Replace("\r", ""));
+        Assert.Equal("usage: free [-bkmgh]", await m.RunAsync("free m"));
+
+        Assert.Contains("CsKernel", await m.RunAsync("dmesg -c"));
+        Assert.Equal("", await m.RunAsync("dmesg"));
+        Assert.Equal("", await m.RunAsync("echo 1 > /proc/sys/vm/drop_caches"));   // logs a line
+        Assert.Matches(@"^\[\s*\d+\.\d{6}\] .*drop_caches", await m.RunAsync("dmesg"));
+        Assert.Equal("", await m.RunAsync("dmesg -C"));
+        Assert.Equal("", await m.RunAsync("dmesg"));
+        Assert.Equal("dmesg: invalid option -- 'x'\nusage: dmesg [-c|-C]", (await m.RunAsync("dmesg -x")).Replace("\r", ""));
+
+        Match up = Regex.Match(await m.RunAsync("cat /proc/uptime"), @"^(\d+)\.(\d\d) (\d+)\.(\d\d)$");
+        Assert.True(up.Success);
+        double seconds = double.Parse(up.Groups[1].Value + "." + up.Groups[2].Value), idle = double.Parse(up.Groups[3].Value + "." + up.Groups[4].Value);
+        Assert.InRange(seconds, 0.1, 60);
+        Assert.InRange(idle, 0, seconds);
+    }
+
     // memtest takes the free frames (all but the reserve and a margin), checks a pattern and gives
     // them back; free must show the same figures afterwards (after a collection; the heap's own
     // pages may differ by up to 256 KiB), and its total must be QEMU's -m less what firmware and the kernel keep (the low

@@ -20,7 +20,7 @@ namespace Kernel.Commands
                 new Command("uname", "uname [-asnrm]", "print system information", Uname),
                 new Command("uptime", "uptime", "time since boot", Uptime),
                 new Command("clear", "clear", "clear the screen", Clear),
-                new Command("dmesg", "dmesg", "print the kernel log", Dmesg),
+                new Command("dmesg", "dmesg [-c|-C]", "print the kernel log (-c: then clear it; -C: only clear it)", Dmesg),
                 new Command("repeat", "repeat N COMMAND [ARG]...", "run a command N times", Repeat),
                 new Command("history", "history", "list the command history, numbered", ViewCommands.History),
                 new Command("watch", "watch [-n SECONDS] COMMAND...", "run COMMAND every SECONDS (2) until Ctrl-C", ViewCommands.Watch),
@@ -58,7 +58,7 @@ namespace Kernel.Commands
                 new Command("sh", "sh FILE", "run the commands in FILE, one per line", Script.Run),
                 new Command("memcheck", "memcheck", "audit every frame against the containers' counters", ContainerCommands.MemCheck),
                 new Command("containers", "containers [-w]", "one line per container by usage (-w: redraw every second until Ctrl-C)", ViewCommands.Containers),
-                new Command("free", "free", "memory in use and free, in KiB (like free -k)", MemoryCommands.Free),
+                new Command("free", MemoryCommands.FreeUsage, "memory in use and free (KiB; -b bytes, -m MiB, -g GiB, -h human)", MemoryCommands.Free),
                 new Command("meminfo", "meminfo", "where physical memory went, in pages", MemoryCommands.MemInfo),
                 new Command("memtest", "memtest", "write and check the free frames (all but the reserve and a margin)", MemoryCommands.MemTest, true),
                 new Command("ps", "ps", "list processes (kernel threads in brackets)", Jobs.Ps),
@@ -166,9 +166,24 @@ namespace Kernel.Commands
             return 0;
         }
 
+        // dmesg [-c|-C], as busybox's: -c prints then clears the log, -C only clears it.
         private static int Dmesg(string[] argv, int argc)
         {
-            Log.Dump();
+            bool print = true, clear = false;
+            if (argc > 2 || argc == 2 && argv[1] != "-c" && argv[1] != "-C")
+            {
+                Console.Error(argc == 2 && argv[1].Length == 2 && argv[1][0] == '-'
+                    ? string.Concat("dmesg: invalid option -- '", argv[1].Substring(1), "'\nusage: dmesg [-c|-C]")
+                    : "usage: dmesg [-c|-C]");
+                return 1;
+            }
+            if (argc == 2)
+            {
+                clear = true;
+                print = argv[1] == "-c";
+            }
+            if (print) Log.Dump();
+            if (clear) Log.Clear();
             return 0;
         }
 

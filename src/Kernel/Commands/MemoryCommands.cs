@@ -36,8 +36,26 @@ namespace Kernel.Commands
         // free: Linux's `free -k` layout, all in KiB. total = memory the kernel manages (RAM less
         // firmware, kernel image and boot reservations); used = everything not free (early arena and heap
         // included); buff/cache = page-cache pages; available = what a program could still get.
+        public const string FreeUsage = "free [-bkmgh]";
+
         public static int Free(string[] argv, int argc)
         {
+            char unit = 'k';
+            for (int i = 1; i < argc; i++)
+            {
+                string o = argv[i];
+                for (int j = 1; j < o.Length || j == 1; j++)
+                {
+                    char c = j < o.Length ? o[j] : '\0';
+                    if (o[0] != '-' || (c != 'b' && c != 'k' && c != 'm' && c != 'g' && c != 'h'))
+                    {
+                        Console.Error(o[0] != '-' || o.Length < 2 ? string.Concat("usage: ", FreeUsage)
+                            : string.Concat("free: invalid option -- '", new string(c, 1), "'\nusage: ", FreeUsage));
+                        return 1;
+                    }
+                    unit = c;   // the last one wins
+                }
+            }
             Usage u = Count();
             ulong total = PhysicalMemory.TotalBytes / 1024;
             ulong free = u.Free * PageKiB;
@@ -46,14 +64,21 @@ namespace Kernel.Commands
             ulong used = total - free - cache;
             ulong available = free + cache > reserve ? free + cache - reserve : 0;
             Console.WriteLine("               total        used        free      shared  buff/cache   available");
-            Console.WriteLine(string.Concat("Mem:    ", Column(total), Column(used), Column(free),
-                string.Concat(Column(0), Column(cache), Column(available))));
+            Console.WriteLine(string.Concat("Mem:    ", Column(total, unit), Column(used, unit), Column(free, unit),
+                string.Concat(Column(0, unit), Column(cache, unit), Column(available, unit))));
             SwapCommands.Totals(out ulong swapTotal, out ulong swapUsed);
-            Console.WriteLine(string.Concat("Swap:   ", Column(swapTotal), Column(swapUsed), Column(swapTotal - swapUsed)));
+            Console.WriteLine(string.Concat("Swap:   ", Column(swapTotal, unit), Column(swapUsed, unit), Column(swapTotal - swapUsed, unit)));
             return 0;
         }
 
-        private static string Column(ulong value) => Numbers.PadLeft(value.ToString(), 12);
+        // A free column: KiB shown in the unit free's option chose (b k m g: bytes, KiB, MiB, GiB,
+        // truncated as procps does; h: busybox's human form, 251.6M).
+        private static string Column(ulong kib, char unit)
+        {
+            string text = unit == 'b' ? (kib * 1024).ToString() : unit == 'm' ? (kib / 1024).ToString() :
+                unit == 'g' ? (kib / (1024 * 1024)).ToString() : unit == 'h' ? DiskText.BusyboxHuman(kib * 1024) : kib.ToString();
+            return Numbers.PadLeft(text, 12);
+        }
 
         private static void Row(string name, ulong pages, string note)
         {

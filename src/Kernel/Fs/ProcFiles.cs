@@ -1,5 +1,5 @@
 // The files of /proc (Kernel.Vfs.ProcFs providers): meminfo in Linux's format (the fields the
-// issue names, each "Name:" padded to 16 columns, the value right-aligned in 8, " kB"), mounts
+// issue names, each "Name:" padded to 16 columns, the value right-aligned in 8, " kB"), uptime, mounts
 // (Linux's /proc/mounts lines: source, mount point, type, options, "0 0") and sys/vm/drop_caches
 // (write 1: clean page cache of disk files, 2: clean buffers, 3: both; dmesg says who asked, as
 // Linux does).
@@ -97,6 +97,19 @@ namespace Kernel.Fs
         }
     }
 
+    // /proc/uptime: seconds since boot and seconds the idle task has run, two decimals each.
+    internal sealed class UptimeFile : ProcFile
+    {
+        private static string Seconds(ulong ms) =>
+            string.Concat((ms / 1000).ToString(), ".", Commands.Text.TwoDigits(ms % 1000 / 10));
+
+        public override string Show()
+        {
+            ulong idle = Sys.Processes == null ? 0 : Sys.Processes.Scheduler.Idle.CpuTicks;   // 1 ms ticks
+            return string.Concat(Seconds(Kernel.Arch.Pit.UptimeMs), " ", Seconds(idle), "\n");
+        }
+    }
+
     internal sealed class DropCachesFile : ProcFile
     {
         public override Errno Store(string text)
@@ -119,6 +132,7 @@ namespace Kernel.Fs
             ProcFs proc = new ProcFs();
             proc.Add("meminfo", new MemInfoFile(), ProcFs.ModeReadOnly);
             proc.Add("mounts", new MountsFile(), ProcFs.ModeReadOnly);
+            proc.Add("uptime", new UptimeFile(), ProcFs.ModeReadOnly);
             proc.Add("sys/vm/drop_caches", new DropCachesFile(), ProcFs.ModeWriteOnly);
             return proc;
         }

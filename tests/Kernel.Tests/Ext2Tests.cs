@@ -152,7 +152,18 @@ public sealed class Ext2Tests(ITestOutputHelper output) : KernelTest(output)
             // Real inode numbers: the root is 2, lost+found 11.
             Assert.Matches(@"(?m)^\s+11 lost\+found$", await m.RunAsync("ls -i /mnt"));
             Assert.Matches(@"Inode: 2\s", await m.RunAsync("stat /mnt"));
-            Assert.Matches(@"(?m)^/dev/" + dev + @"\s+\d+\s+\d+\s+\d+\s+\d+% /mnt$", await m.RunAsync("df"));
+            string df = await m.RunAsync("df");
+            Assert.StartsWith("Filesystem           1K-blocks      Used Available Use% Mounted on", df);
+            Match k = Regex.Match(df, @"(?m)^/dev/" + dev + @"\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+% /mnt$");
+            Assert.True(k.Success, df);
+            // -m: the same figures in MiB, rounded as busybox rounds; -h: its human form.
+            Match mb = Regex.Match(await m.RunAsync("df -m"), @"(?m)^/dev/" + dev + @"\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+% /mnt$");
+            Assert.True(mb.Success);
+            Assert.InRange(long.Parse(mb.Groups[1].Value), (long.Parse(k.Groups[1].Value) - 512) / 1024, (long.Parse(k.Groups[1].Value) + 1023) / 1024);
+            string human = await m.RunAsync("df -h");
+            Assert.StartsWith("Filesystem                Size      Used Available Use% Mounted on", human);
+            Assert.Matches(@"(?m)^/dev/" + dev + @"\s+\d+(\.\d)?M\s+\d+(\.\d)?[KM]?\s+\d+(\.\d)?M\s+\d+% /mnt$", human);
+            Assert.Equal("df: invalid option -- 'x'\nusage: df [-hkm]", (await m.RunAsync("df -x")).Replace("\r", ""));
             Assert.Equal("", await m.RunAsync("umount /mnt"));
             await MemcheckOk(m);
         }

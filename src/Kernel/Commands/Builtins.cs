@@ -47,7 +47,7 @@ namespace Kernel.Commands
                 new Command("umount", "umount DIR|DEVICE", "unmount a file system (writing it back first)", FileCommands.Umount),
                 new Command("mv", "mv SOURCE... DEST", "rename or move files and directories", FsCommands.Mv),
                 new Command("ln", "ln [-sf] TARGET [LINK]", "make a hard link, or with -s a symbolic link", FsCommands.Ln),
-                new Command("df", "df", "disk space of mounted file systems (1 KiB blocks)", FsCommands.Df),
+                new Command("df", FsCommands.DfUsage, "disk space of mounted file systems (1 KiB blocks; -m MiB, -h human)", FsCommands.Df),
                 new Command("date", "date", "print the date and time (UTC, from the CMOS clock)", FsCommands.Date),
                 new Command("lspci", "lspci [-n]", "list PCI functions (lspci -n's form)", DiskCommands.Lspci),
                 new Command("lsblk", "lsblk", "list disks (util-linux's columns)", DiskCommands.Lsblk),

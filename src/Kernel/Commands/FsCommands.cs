@@ -136,10 +136,32 @@ namespace Kernel.Commands
             return status;
         }
 
-        // df: busybox's columns, 1 KiB blocks; file systems without sizes (ramfs, proc) left out.
+        public const string DfUsage = "df [-hkm]";
+
+        // df: busybox's columns in 1 KiB blocks (-k), 1 MiB blocks (-m) or busybox's human form
+        // (-h; the last option wins); file systems without sizes (ramfs, proc) left out.
         public static int Df(string[] argv, int argc)
         {
-            Console.WriteLine("Filesystem           1K-blocks      Used Available Use% Mounted on");
+            char unit = 'k';
+            for (int i = 1; i < argc; i++)
+            {
+                string o = argv[i];
+                if (o.Length < 2 || o[0] != '-')
+                {
+                    Console.Error(string.Concat("usage: ", DfUsage));
+                    return 1;
+                }
+                for (int j = 1; j < o.Length; j++)
+                {
+                    if (o[j] != 'h' && o[j] != 'k' && o[j] != 'm')
+                    {
+                        Console.Error(string.Concat("df: invalid option -- '", o.Substring(j, 1), "'\nusage: ", DfUsage));
+                        return 1;
+                    }
+                    unit = o[j];
+                }
+            }
+            Console.WriteLine(string.Concat("Filesystem           ", unit == 'h' ? "     Size      " : unit == 'm' ? "1M-blocks      " : "1K-blocks      ", "Used Available Use% Mounted on"));
             for (int i = 0; i < Sys.Files.MountCount; i++)
             {
                 Sys.Files.MountAt(i, out string path, out FileSystem fs);
@@ -152,14 +174,17 @@ namespace Kernel.Commands
                 ulong percent = used + s.BlocksAvailable == 0 ? 0 : (used * 100 + (used + s.BlocksAvailable) / 2) / (used + s.BlocksAvailable);
                 string source = fs.Source;
                 string line = source.Length > 20 ? string.Concat(source, "\n", Numbers.PadRight("", 20)) : Numbers.PadRight(source, 20);
-                line = string.Concat(line, " ", Numbers.PadLeft(KiB(s.Blocks, s.BlockSize).ToString(), 9), string.Concat(" ", Numbers.PadLeft(KiB(used, s.BlockSize).ToString(), 9)));
-                line = string.Concat(line, " ", Numbers.PadLeft(KiB(s.BlocksAvailable, s.BlockSize).ToString(), 9), string.Concat(" ", Numbers.PadLeft(percent.ToString(), 3), "% ", path));
+                line = string.Concat(line, " ", Numbers.PadLeft(DfFigure(s.Blocks, s.BlockSize, unit), 9), string.Concat(" ", Numbers.PadLeft(DfFigure(used, s.BlockSize, unit), 9)));
+                line = string.Concat(line, " ", Numbers.PadLeft(DfFigure(s.BlocksAvailable, s.BlockSize, unit), 9), string.Concat(" ", Numbers.PadLeft(percent.ToString(), 3), "% ", path));
                 Console.WriteLine(line);
             }
             return 0;
         }
 
         private static ulong KiB(ulong blocks, uint size) => (blocks * size + 512) / 1024;
+
+        private static string DfFigure(ulong blocks, uint size, char unit) =>
+            unit == 'h' ? DiskText.BusyboxHuman(blocks * size) : unit == 'm' ? ((blocks * size + (1 << 19)) >> 20).ToString() : KiB(blocks, size).ToString();
 
         public static int Date(string[] argv, int argc)
         {

@@ -2,6 +2,7 @@
 using Internal.Runtime;
 using Internal.Runtime.Gc;
 using Kernel.Drivers;
+using Kernel.Fs;
 using Kernel.Memory;
 using Kernel.Mm;
 using Kernel.Shell;
@@ -11,27 +12,6 @@ namespace Kernel.Commands
     internal static unsafe class MemoryCommands
     {
         private const ulong PageKiB = 4;
-
-        private struct Usage
-        {
-            public ulong Anon, File, Free;
-        }
-
-        // Anonymous and page-cache frames, counted from the frame database.
-        private static Usage Count()
-        {
-            Usage u = default;
-            BuddyAllocator buddy = PhysicalMemory.Buddy;
-            FrameDatabase frames = PhysicalMemory.Frames;
-            for (uint pfn = 0; pfn < frames.Count; pfn++)
-            {
-                PageFlags f = frames.Get(pfn)->Flags;
-                if ((f & PageFlags.Anon) != 0) u.Anon++;
-                else if ((f & PageFlags.File) != 0) u.File++;
-            }
-            u.Free = buddy.FreeFrames;
-            return u;
-        }
 
         // free: Linux's `free -k` layout, all in KiB. total = memory the kernel manages (RAM less
         // firmware, kernel image and boot reservations); used = everything not free (early arena and heap
@@ -44,30 +24,33 @@ namespace Kernel.Commands
             for (int i = 1; i < argc; i++)
             {
                 string o = argv[i];
-                for (int j = 1; j < o.Length || j == 1; j++)
+                if (o.Length < 2 || o[0] != '-')
                 {
-                    char c = j < o.Length ? o[j] : '\0';
-                    if (o[0] != '-' || (c != 'b' && c != 'k' && c != 'm' && c != 'g' && c != 'h'))
+                    Console.Error(string.Concat("usage: ", FreeUsage));
+                    return 1;
+                }
+                for (int j = 1; j < o.Length; j++)
+                {
+                    char c = o[j];
+                    if (c != 'b' && c != 'k' && c != 'm' && c != 'g' && c != 'h')
                     {
-                        Console.Error(o[0] != '-' || o.Length < 2 ? string.Concat("usage: ", FreeUsage)
-                            : string.Concat("free: invalid option -- '", new string(c, 1), "'\nusage: ", FreeUsage));
+                        Console.Error(string.Concat("free: invalid option -- '", new string(c, 1), "'\nusage: ", FreeUsage));
                         return 1;
                     }
                     unit = c;   // the last one wins
                 }
             }
-            Usage u = Count();
+            MemoryFigures m = MemoryFigures.Take();
             ulong total = PhysicalMemory.TotalBytes / 1024;
-            ulong free = u.Free * PageKiB;
-            ulong cache = (u.File + Sys.Files.Buffers.Pages) * PageKiB;
+            ulong free = m.Free * PageKiB;
+            ulong cache = (m.File + m.Buffers) * PageKiB;
             ulong reserve = PhysicalMemory.Buddy.ReserveFrames * PageKiB;
             ulong used = total - free - cache;
             ulong available = free + cache > reserve ? free + cache - reserve : 0;
             Console.WriteLine("               total        used        free      shared  buff/cache   available");
             Console.WriteLine(string.Concat("Mem:    ", Column(total, unit), Column(used, unit), Column(free, unit),
                 string.Concat(Column(0, unit), Column(cache, unit), Column(available, unit))));
-            SwapCommands.Totals(out ulong swapTotal, out ulong swapUsed);
-            Console.WriteLine(string.Concat("Swap:   ", Column(swapTotal, unit), Column(swapUsed, unit), Column(swapTotal - swapUsed, unit)));
+            Console.WriteLine(string.Concat("Swap:   ", Column(m.SwapTotalKiB, unit), Column(m.SwapUsedKiB, unit), Column(m.SwapTotalKiB - m.SwapUsedKiB, unit)));
             return 0;
         }
 
@@ -88,7 +71,7 @@ namespace Kernel.Commands
         // meminfo: the breakdown in pages.
         public static int MemInfo(string[] argv, int argc)
         {
-            Usage u = Count();
+            MemoryFigures u = MemoryFigures.Take();
             BuddyAllocator buddy = PhysicalMemory.Buddy;
             Row("kernel image", PhysicalMemory.KernelImageBytes / 4096, "(code, data, boot stacks and tables)");
             Row("early arena", PhysicalMemory.EarlyArenaBytes / 4096,

@@ -120,14 +120,6 @@ namespace Kernel.Commands
             return 0;
         }
 
-        // Total and used swap in KiB (free's Swap row).
-        public static void Totals(out ulong total, out ulong used)
-        {
-            SwapArea area = Sys.Memory.Context.Swap.Area;
-            total = area == null ? 0 : (ulong)area.Slots * 4;
-            used = area == null ? 0 : (ulong)area.UsedSlots * 4;
-        }
-
         private static string Uuid(byte[] page)
         {
             string hex = "0123456789abcdef", s = "";

@@ -11,7 +11,8 @@ using Kernel.Vfs;
 
 namespace Kernel.Fs
 {
-    // Page counts from the frame database and the counters (one walk of the frames).
+    // Page counts from the frame database and the counters (one walk of the frames): what
+    // /proc/meminfo, free and meminfo report.
     internal struct MemoryFigures
     {
         public ulong Total, Free, Anon, File, Buffers, Dirty, Writeback, Active, Inactive, Reserve;

@@ -341,7 +341,7 @@ namespace Kernel.Mm
             _vm.Charger.Commit(payer, pfn, ChargeKind.Anon);
         }
 
-        // The read ended: the page is usable, or (on an error) goes; its slot keeps its entries.
+        // The read ended: the page is usable, or (on an error) goes; its slot keeps the entries it has.
         private void FinishRead(uint pfn, bool ok)
         {
             Page* p = _vm.Pages + pfn;
@@ -354,10 +354,7 @@ namespace Kernel.Mm
                 if (_area.Count(p->Private) == 0) Uncache(pfn);
                 return;
             }
-            _cache[p->Private] = Page.NoFrame;
-            p->Flags &= ~PageFlags.SwapCache;
-            p->Private = 0;
-            PageCache.Put(_vm, pfn);
+            Uncache(pfn);   // its slot keeps its entries; freed if they all went during the read
         }
 
         // ---- The cache ----------------------------------------------------------------------

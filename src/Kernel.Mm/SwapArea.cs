@@ -32,6 +32,7 @@ namespace Kernel.Mm
         private readonly WaitChannel _idle;     // waiters for the request
         private bool _busy;                     // the request is someone's
         private uint _free;
+        private uint _badCount;                 // set in Open, never changes
         private uint _cursor = 1;
         private ulong _reads, _writes;
 
@@ -66,6 +67,7 @@ namespace Kernel.Mm
                 area._bad[bad] = true;
                 area._used[bad] = true;
                 area._free--;
+                area._badCount++;
             }
             return Errno.None;
         }
@@ -73,7 +75,9 @@ namespace Kernel.Mm
         public BlockDevice Device => _device;
         public uint Slots => _slots - 1;          // usable pages, bad ones included (as /proc/swaps)
         public uint FreeSlots => _free;
-        public uint UsedSlots => _slots - 1 - CountBad() - _free;
+        public uint UsedSlots => _slots - 1 - _badCount - _free;
+        public ulong SizeKiB => (ulong)Slots * (Paging.Size / 1024);       // /proc/swaps' Size
+        public ulong UsedKiB => (ulong)UsedSlots * (Paging.Size / 1024);
         public ulong Reads => _reads;
         public ulong Writes => _writes;
 
@@ -164,13 +168,6 @@ namespace Kernel.Mm
             _idle.WakeAll();
             context.Unlock();
             return e == Errno.None ? Errno.None : Errno.EIO;
-        }
-
-        private uint CountBad()
-        {
-            uint n = 0;
-            for (uint s = 1; s < _slots; s++) if (_bad[s]) n++;
-            return n;
         }
 
         // The first broken invariant, or null.

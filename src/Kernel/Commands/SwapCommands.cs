@@ -77,7 +77,7 @@ namespace Kernel.Commands
                 else
                 {
                     s_path = argv[1];
-                    Log.Line(string.Concat("swap: ", argv[1], " on, ", (area.Slots * 4).ToString(), " KiB"));
+                    Log.Line(string.Concat("swap: ", argv[1], " on, ", area.SizeKiB.ToString(), " KiB"));
                 }
             }
             if (e != Errno.None)
@@ -115,8 +115,8 @@ namespace Kernel.Commands
             Swap swap = Sys.Memory.Context.Swap;
             SwapArea area = swap.Area;
             if (area == null) return 0;
-            Console.WriteLine(string.Concat(Numbers.PadRight(s_path, 40), "partition\t", string.Concat((area.Slots * 4).ToString(), "\t\t",
-                (area.UsedSlots * 4).ToString(), "\t\t-2")));
+            Console.WriteLine(string.Concat(Numbers.PadRight(s_path, 40), "partition\t", string.Concat(area.SizeKiB.ToString(), "\t\t",
+                area.UsedKiB.ToString(), "\t\t-2")));
             return 0;
         }
 

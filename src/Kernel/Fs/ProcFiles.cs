@@ -40,8 +40,8 @@ namespace Kernel.Fs
                 m.Dirty = vm.DirtyPages;
                 m.Writeback = vm.WritebackPages;
                 SwapArea area = vm.Swap.Area;
-                m.SwapTotalKiB = area == null ? 0 : (ulong)area.Slots * 4;
-                m.SwapUsedKiB = area == null ? 0 : (ulong)area.UsedSlots * 4;
+                m.SwapTotalKiB = area == null ? 0 : area.SizeKiB;
+                m.SwapUsedKiB = area == null ? 0 : area.UsedKiB;
             }
             m.Active = Sys.Memory.ActivePages();
             m.Inactive = Sys.Memory.InactivePages();

@@ -143,24 +143,7 @@ namespace Kernel.Commands
         public static int Df(string[] argv, int argc)
         {
             char unit = 'k';
-            for (int i = 1; i < argc; i++)
-            {
-                string o = argv[i];
-                if (o.Length < 2 || o[0] != '-')
-                {
-                    Console.Error(string.Concat("usage: ", DfUsage));
-                    return 1;
-                }
-                for (int j = 1; j < o.Length; j++)
-                {
-                    if (o[j] != 'h' && o[j] != 'k' && o[j] != 'm')
-                    {
-                        Console.Error(string.Concat("df: invalid option -- '", o.Substring(j, 1), "'\nusage: ", DfUsage));
-                        return 1;
-                    }
-                    unit = o[j];
-                }
-            }
+            if (!Text.UnitOption("df", DfUsage, "hkm", argv, argc, ref unit)) return 1;
             Console.WriteLine(string.Concat("Filesystem           ", unit == 'h' ? "     Size      " : unit == 'm' ? "1M-blocks      " : "1K-blocks      ", "Used Available Use% Mounted on"));
             for (int i = 0; i < Sys.Files.MountCount; i++)
             {

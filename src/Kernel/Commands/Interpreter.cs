@@ -205,7 +205,7 @@ namespace Kernel.Commands
                 status = 127;
                 return 0;
             }
-            int pid = Jobs.Start(JoinArgs(argv), main, argv, s);
+            int pid = Jobs.Start(Text.Words(argv), main, argv, s);
             if (pid == 0)
             {
                 status = 1;
@@ -251,7 +251,7 @@ namespace Kernel.Commands
             if (program != null || (command != null && command.Process))
             {
                 ProgramMain main = program != null ? program.Main : Jobs.AsMain(command);
-                int pid = Jobs.Start(JoinArgs(argv), main, argv, s);
+                int pid = Jobs.Start(Text.Words(argv), main, argv, s);
                 if (pid == 0) return 1;
                 int[] statuses = new int[1];
                 Jobs.WaitAll(new int[] { pid }, statuses);
@@ -376,13 +376,6 @@ namespace Kernel.Commands
         }
 
         // ---- Names for ps and jobs ----------------------------------------------------------
-
-        private static string JoinArgs(string[] argv)
-        {
-            string line = argv[0];
-            for (int i = 1; i < argv.Length; i++) line = string.Concat(line, " ", argv[i]);
-            return line;
-        }
 
         private static string Describe(SimpleCommand c)
         {

@@ -51,13 +51,6 @@ namespace Kernel.Commands
         private static Task[] s_tasks;                                  // Ctrl-C's copy of the task table
         private static ulong s_started;                                 // jobs started so far
 
-        private static string Join(string[] argv, int argc)
-        {
-            string line = argv[0];
-            for (int i = 1; i < argc; i++) line = string.Concat(line, " ", argv[i]);
-            return line;
-        }
-
         // Starts main(args) as a child of the current task with the given standard streams (the
         // child holds references of its own), with an address space of its own (a copy-on-write
         // copy of the caller's, or a new empty one when the caller has none, as the shell).

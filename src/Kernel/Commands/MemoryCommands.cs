@@ -21,30 +21,12 @@ namespace Kernel.Commands
         public static int Free(string[] argv, int argc)
         {
             char unit = 'k';
-            for (int i = 1; i < argc; i++)
-            {
-                string o = argv[i];
-                if (o.Length < 2 || o[0] != '-')
-                {
-                    Console.Error(string.Concat("usage: ", FreeUsage));
-                    return 1;
-                }
-                for (int j = 1; j < o.Length; j++)
-                {
-                    char c = o[j];
-                    if (c != 'b' && c != 'k' && c != 'm' && c != 'g' && c != 'h')
-                    {
-                        Console.Error(string.Concat("free: invalid option -- '", new string(c, 1), "'\nusage: ", FreeUsage));
-                        return 1;
-                    }
-                    unit = c;   // the last one wins
-                }
-            }
+            if (!Text.UnitOption("free", FreeUsage, "bkmgh", argv, argc, ref unit)) return 1;
             MemoryFigures m = MemoryFigures.Take();
             ulong total = PhysicalMemory.TotalBytes / 1024;
             ulong free = m.Free * PageKiB;
             ulong cache = (m.File + m.Buffers) * PageKiB;
-            ulong reserve = PhysicalMemory.Buddy.ReserveFrames * PageKiB;
+            ulong reserve = m.Reserve * PageKiB;
             ulong used = total - free - cache;
             ulong available = free + cache > reserve ? free + cache - reserve : 0;
             Console.WriteLine("               total        used        free      shared  buff/cache   available");

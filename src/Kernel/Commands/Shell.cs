@@ -96,14 +96,7 @@ namespace Kernel.Commands
                 return 127;
             }
             Proc.ProgramMain main = program != null ? program.Main : Jobs.AsMain(command);
-            return Jobs.RunTask(Join(args), main, args, false, null, out int _);
-        }
-
-        private static string Join(string[] argv)
-        {
-            string line = argv[0];
-            for (int i = 1; i < argv.Length; i++) line = string.Concat(line, " ", argv[i]);
-            return line;
+            return Jobs.RunTask(Text.Words(args), main, args, false, null, out int _);
         }
     }
 }
